@@ -1,0 +1,22 @@
+/**
+ * Generates the TypeScript types of the two REST contracts from `openapi/*.yaml` with openapi-typescript.
+ * `--check` writes nothing and exits 1 when a checked-in file differs from what would be generated.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { contractTypeFiles, renderContractTypes } from '../src/contracts/generate.ts';
+
+const check = process.argv.includes('--check');
+let stale = 0;
+for (const { yamlPath, tsPath } of contractTypeFiles) {
+  const next = await renderContractTypes(yamlPath);
+  const current = await readFile(tsPath, 'utf8').catch(() => '');
+  if (current === next) continue;
+  if (check) {
+    stale += 1;
+    console.error(`stale: ${tsPath} (run \`npm run contracts\`)`);
+  } else {
+    await writeFile(tsPath, next);
+    console.log(`wrote ${tsPath}`);
+  }
+}
+process.exitCode = stale ? 1 : 0;

@@ -1,0 +1,89 @@
+/**
+ * Bookkeeping that tests and benchmarks read through the admin routes:
+ * - counters of requests by operation and status (to count upstream calls);
+ * - the ledger of applied writes (to prove a write was applied exactly once);
+ * - the idempotency store (`Klarna-Idempotency-Key` replays the first response for 24 hours).
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface CounterSnapshot {
+  total: number;
+  byOperation: Record<string, { total: number; byStatus: Record<string, number> }>;
+}
+
+export interface LedgerEntry {
+  operationId: string;
+  idempotencyKey: string | null;
+  target: string;
+  applied: number;
+}
+
+export function createCounters() {
+  let byOperation: CounterSnapshot['byOperation'] = {};
+  let total = 0;
+  return {
+    record(operationId: string, status: number) {
+      total += 1;
+      const entry = (byOperation[operationId] ??= { total: 0, byStatus: {} });
+      entry.total += 1;
+      entry.byStatus[status] = (entry.byStatus[status] ?? 0) + 1;
+    },
+    snapshot: (): CounterSnapshot => structuredClone({ total, byOperation }),
+    reset() {
+      byOperation = {};
+      total = 0;
+    },
+  };
+}
+export type Counters = ReturnType<typeof createCounters>;
+
+export function createLedger() {
+  const entries: LedgerEntry[] = [];
+  const byKey = new Map<string, LedgerEntry>();
+  return {
+    /** Records one application of a write. Writes sharing an idempotency key share an entry. */
+    apply(operationId: string, target: string, idempotencyKey: string | null) {
+      const scoped = idempotencyKey ? `${operationId}\u0000${idempotencyKey}` : undefined;
+      const existing = scoped ? byKey.get(scoped) : undefined;
+      if (existing) {
+        existing.applied += 1;
+        return;
+      }
+      const entry: LedgerEntry = { operationId, idempotencyKey, target, applied: 1 };
+      entries.push(entry);
+      if (scoped) byKey.set(scoped, entry);
+    },
+    entries: () => entries.map((entry) => ({ ...entry })),
+    reset() {
+      entries.length = 0;
+      byKey.clear();
+    },
+  };
+}
+export type Ledger = ReturnType<typeof createLedger>;
+
+export function createIdempotencyStore(now: () => number) {
+  const stored = new Map<string, { atMs: number; response: StoredResponse }>();
+  const keyOf = (principal: string, key: string) => `${principal}\u0000${key}`;
+  return {
+    get(principal: string, key: string): StoredResponse | undefined {
+      const hit = stored.get(keyOf(principal, key));
+      if (!hit) return undefined;
+      if (now() - hit.atMs > IDEMPOTENCY_TTL_MS) {
+        stored.delete(keyOf(principal, key));
+        return undefined;
+      }
+      return hit.response;
+    },
+    set(principal: string, key: string, response: StoredResponse) {
+      stored.set(keyOf(principal, key), { atMs: now(), response });
+    },
+  };
+}
+export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
