@@ -1,14 +1,14 @@
 /**
- * Generates the TypeScript types of the two REST contracts from `openapi/*.yaml` with openapi-typescript.
+ * Generates the checked-in TypeScript that derives from `openapi/*.yaml` (see `src/contracts/generate.ts`).
  * `--check` writes nothing and exits 1 when a checked-in file differs from what would be generated.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { contractTypeFiles, renderContractTypes } from '../src/contracts/generate.ts';
+import { generatedFiles } from '../src/contracts/generate.ts';
 
 const check = process.argv.includes('--check');
 let stale = 0;
-for (const { yamlPath, tsPath } of contractTypeFiles) {
-  const next = await renderContractTypes(yamlPath);
+for (const { tsPath, render } of generatedFiles) {
+  const next = await render();
   const current = await readFile(tsPath, 'utf8').catch(() => '');
   if (current === next) continue;
   if (check) {

@@ -4,7 +4,7 @@
  * legacy object of the Merchant Card Service (`error_code`, `error_messages`, `correlation_id`).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiName, Violation } from './contract.ts';
+import type { ApiName, Violation } from '../contracts/contract.ts';
 
 export class SandboxError extends Error {
   constructor(

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Clock } from './clock.ts';
-import type { Operation, ValidatedRequest } from './contract.ts';
+import type { Operation, ValidatedRequest } from '../contracts/contract.ts';
 import type { Principal, SandboxState } from './state.ts';
 import type { WebhookEmitter } from './webhooks.ts';
 import type { operations as PmOperations } from '../contracts/partner-management.generated.ts';

@@ -4,7 +4,7 @@
  * with the docs' samples and a deterministic generated portfolio.
  */
 import { createClock } from './clock.ts';
-import { createContract } from './contract.ts';
+import { createContract } from '../contracts/contract.ts';
 import { createFaults, type FaultRuleInput } from './faults.ts';
 import type { SandboxBehaviour } from './handler.ts';
 import { sandboxHandlers } from './handlers/index.ts';

@@ -14,6 +14,8 @@ export interface StoredResponse {
 
 export interface CounterSnapshot {
   total: number;
+  /** The most requests that were in progress at the same time since the last reset. */
+  peakInFlight: number;
   byOperation: Record<string, { total: number; byStatus: Record<string, number> }>;
 }
 
@@ -27,17 +29,27 @@ export interface LedgerEntry {
 export function createCounters() {
   let byOperation: CounterSnapshot['byOperation'] = {};
   let total = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   return {
+    /** A request started (admin routes excluded). */
+    enter() {
+      inFlight += 1;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+    },
+    /** A request that entered was answered (or dropped) with `status`. */
     record(operationId: string, status: number) {
+      inFlight -= 1;
       total += 1;
       const entry = (byOperation[operationId] ??= { total: 0, byStatus: {} });
       entry.total += 1;
       entry.byStatus[status] = (entry.byStatus[status] ?? 0) + 1;
     },
-    snapshot: (): CounterSnapshot => structuredClone({ total, byOperation }),
+    snapshot: (): CounterSnapshot => structuredClone({ total, peakInFlight, byOperation }),
     reset() {
       byOperation = {};
       total = 0;
+      peakInFlight = inFlight;
     },
   };
 }

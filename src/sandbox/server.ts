@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.ts';
-import type { ApiName, Contract, MatchedRequest, Violation } from './contract.ts';
+import type { ApiName, Contract, MatchedRequest, Violation } from '../contracts/contract.ts';
 import { SandboxError, unauthorized, validationError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { Handler, HandlerContext, HandlerMap, HandlerResult, SandboxBehaviour } from './handler.ts';
@@ -287,6 +287,8 @@ export function createSandboxServer(parts: PipelineParts): Server {
     const url = new URL(request.url ?? '/', 'http://sandbox.local');
     let operationId = 'unmatched';
     let status = 500;
+    const counted = !url.pathname.startsWith(ADMIN_PREFIX);
+    if (counted) counters.enter();
     try {
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         await handleAdmin(request, response, url);
@@ -320,7 +322,7 @@ export function createSandboxServer(parts: PipelineParts): Server {
         response.end(JSON.stringify({ error_id: crypto.randomUUID(), error_type: 'TECHNICAL_ERROR', error_code: 'INTERNAL_ERROR', error_message: 'An unexpected error occurred.' }));
       }
     } finally {
-      if (!url.pathname.startsWith(ADMIN_PREFIX)) counters.record(operationId, status);
+      if (counted) counters.record(operationId, status);
     }
   });
 }

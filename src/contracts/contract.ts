@@ -1,10 +1,10 @@
 /**
- * The two REST contracts (`openapi/*.yaml`) turned into a router and ajv validators.
- *
- * This is what makes the sandbox speak the documents rather than an idea of them: every request is
- * matched to an operation by method and path template, and its path, query, header parameters and JSON
- * body are validated by ajv against the document's own schemas. The same validators check responses
- * (the tests assert that every response the sandbox sends conforms).
+ * The two REST contracts (`openapi/*.yaml`) turned into a router and ajv validators, shared by both
+ * sides of the wire:
+ * - the sandbox matches every request to an operation by method and path template and validates its
+ *   path, query, header parameters and JSON body against the document's own schemas;
+ * - the gateway checks every upstream answer against the same schemas before trusting its shape
+ *   (parse at the edge), and the tests check every sandbox response the same way.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

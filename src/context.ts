@@ -1,0 +1,76 @@
+/**
+ * The per-request context: who is calling (their Klarna credentials, or the gateway's own when it
+ * holds them), the two REST clients bound to that principal and this request's correlation id, and
+ * fresh loaders. Nothing here outlives the request except what `shared` holds, keyed by principal.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Upstream } from './datasources/http.ts';
+import { MerchantCardServiceClient } from './datasources/merchant-card-service.ts';
+import { PartnerManagementClient } from './datasources/partner-management.ts';
+import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
+import { createLoaders, type Loaders } from './loaders/index.ts';
+import type { ReferenceCache } from './loaders/reference-cache.ts';
+
+export interface Principal {
+  /** What is sent to Klarna as `Authorization`; absent when the caller brought none and we hold none. */
+  authorization?: string;
+  /** sha256 of the credentials, safe to log and to key caches by. */
+  hash: string;
+}
+
+export interface GatewayContext {
+  requestId: string;
+  principal: Principal;
+  pm: PartnerManagementClient;
+  mcs: MerchantCardServiceClient;
+  loaders: Loaders;
+}
+
+export interface ContextDependencies {
+  upstreams: { pm: Upstream; mcs: Upstream };
+  checkResponse: ResponseCheck;
+  referenceCache: ReferenceCache;
+  integratorName: string;
+  /** `Basic ...` the gateway sends when the caller brings no credentials (server-held, or the sandbox's). */
+  serverAuthorization?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+/** `x-client-name: ops-dashboard` → `OPS_DASHBOARD` (Klarna's originator name rules). */
+function originatorName(header: string | null): string | undefined {
+  const name = header?.toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 50);
+  return name || undefined;
+}
+
+export function principalFor(authorization: string | undefined): Principal {
+  const hash = createHash('sha256').update(authorization ?? 'anonymous').digest('hex').slice(0, 32);
+  return authorization ? { authorization, hash } : { hash };
+}
+
+/** Makes the context of one request from its headers (HTTP, or a WebSocket's connection params). */
+export function createContextFactory(deps: ContextDependencies) {
+  return function createContext(headers: Headers, signal?: AbortSignal): GatewayContext {
+    const requestIdHeader = headers.get('x-request-id');
+    const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
+    const presented = headers.get('authorization');
+    // A caller's own credentials win; a malformed Authorization never falls back to the gateway's.
+    const principal = principalFor(presented ? (/^Basic\s+\S+$/i.test(presented.trim()) ? presented.trim() : undefined) : deps.serverAuthorization);
+    const call: CallContext = {
+      correlationId: requestId,
+      integratorName: deps.integratorName,
+      ...(principal.authorization ? { authorization: principal.authorization } : {}),
+      ...(originatorName(headers.get('x-client-name')) ? { originator: originatorName(headers.get('x-client-name'))! } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
+    const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
+    return {
+      requestId,
+      principal,
+      pm,
+      mcs,
+      loaders: createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash }),
+    };
+  };
+}

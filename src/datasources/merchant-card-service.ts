@@ -1,0 +1,70 @@
+/**
+ * Klarna Merchant Card Service API v3 client: card promises, card settlements and order cancellation.
+ * Card data arrives encrypted for the caller's enrolled key and is passed through untouched; nothing
+ * here logs or caches it.
+ */
+import type { components } from '../contracts/merchant-card-service.generated.ts';
+import { NotFoundError } from '../errors.ts';
+import { RestClient } from './rest-client.ts';
+
+type McsSchemas = components['schemas'];
+export type CardPromise = McsSchemas['promise_response'];
+export type CardSettlement = McsSchemas['settlement_response'];
+export type EncryptedCard = McsSchemas['card'];
+export type CancellationStatus = McsSchemas['cancel_order_request_status'];
+
+/** The cancellation of an order as the gateway reports it: Klarna's status, or that none was requested. */
+export type OrderCancellation = CancellationStatus | { status: 'NO_REQUEST_FOUND'; reason_code?: string; reason_message?: string };
+
+export class MerchantCardServiceClient extends RestClient {
+  protected readonly apiName = 'Merchant Card Service';
+
+  getPromise(promiseId: string): Promise<CardPromise> {
+    return this.request({ operation: 'readPromise', method: 'GET', path: this.path`/merchantcard/v3/promises/${promiseId}` });
+  }
+
+  /** A card settlement with its cards encrypted for `keyId`. */
+  getSettlement(settlementId: string, keyId: string): Promise<CardSettlement> {
+    return this.request({
+      operation: 'readSettlement',
+      method: 'GET',
+      path: this.path`/merchantcard/v3/settlements/${settlementId}`,
+      headers: { keyid: keyId },
+    });
+  }
+
+  getSettlementByOrder(orderId: string, keyId: string): Promise<CardSettlement> {
+    return this.request({
+      operation: 'readSettlementByOrderId',
+      method: 'GET',
+      path: this.path`/merchantcard/v3/settlements/order/${orderId}`,
+      headers: { keyid: keyId },
+    });
+  }
+
+  /** The order's cancellation; Klarna answers 400 `NO_REQUEST_FOUND` when none was requested. */
+  async getOrderCancellation(orderId: string): Promise<OrderCancellation> {
+    try {
+      return await this.request<CancellationStatus>({
+        operation: 'getOrderCancellation',
+        method: 'GET',
+        path: this.path`/merchantcard/v3/orders/${orderId}/cancel-request`,
+      });
+    } catch (error) {
+      if (error instanceof NoCancellationRequested) return { status: 'NO_REQUEST_FOUND', reason_code: 'NO_REQUEST_FOUND' };
+      throw error;
+    }
+  }
+
+  protected override mapError(status: number, body: unknown): Error {
+    const reason = (body as { reason_code?: string; status?: string } | undefined) ?? {};
+    if (status === 400 && (reason.status === 'NO_REQUEST_FOUND' || reason.reason_code === 'NO_REQUEST_FOUND')) {
+      return new NoCancellationRequested();
+    }
+    if (status === 404) return new NotFoundError('The card order, promise or settlement');
+    return super.mapError(status, body);
+  }
+}
+
+/** Internal signal: Klarna's 400 that means "no cancellation was requested", which is not an error to us. */
+class NoCancellationRequested extends Error {}

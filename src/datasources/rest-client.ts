@@ -1,0 +1,147 @@
+/**
+ * What both Klarna clients share: the headers every call carries, the one request method that sends,
+ * checks the status and parses, and the mapping of Klarna's error answers to the gateway's codes.
+ *
+ * A client instance is made per GraphQL request and bound to that request's principal, correlation
+ * id and deadline; the `Upstream` under it (and so the connection pool) is shared and made at boot.
+ */
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  UpstreamInvalidResponseError,
+  UpstreamUnavailableError,
+  type FieldProblem,
+} from '../errors.ts';
+import type { Upstream, UpstreamResponse } from './http.ts';
+
+/** Who is calling and on whose behalf, for one GraphQL request. */
+export interface CallContext {
+  /** `Basic ...` to send to Klarna; absent means no call may be made (UNAUTHENTICATED). */
+  authorization?: string;
+  /** Sent as `Partner-Correlation-Id` and as the session reference of the integration metadata. */
+  correlationId: string;
+  /** The calling app, when it names itself (`x-client-name`), as Klarna's originator. */
+  originator?: string;
+  integratorName: string;
+  signal?: AbortSignal;
+}
+
+/** Checks a parsed 2xx body against the contract; returns the problems found. */
+export type ResponseCheck = (operationId: string, status: number, body: unknown) => { parameter: string; reason: string }[];
+
+export interface RequestSpec {
+  operation: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+const VERSION = '0.1.0';
+
+/** Klarna's `validation_errors[].parameter` (`body.cards.0.amount`) without its location prefix. */
+const problemPath = (parameter: string) => parameter.replace(/^(body|query|path|header)\./, '');
+
+export abstract class RestClient {
+  protected abstract readonly apiName: string;
+
+  constructor(
+    protected readonly upstream: Upstream,
+    protected readonly context: CallContext,
+    private readonly checkResponse: ResponseCheck,
+  ) {}
+
+  /** Builds a path from a template with each parameter URL-encoded (Klarna ids contain `:`). */
+  protected path(strings: TemplateStringsArray, ...values: string[]): string {
+    return strings.reduce((path, part, index) => path + part + (index < values.length ? encodeURIComponent(values[index]!) : ''), '');
+  }
+
+  protected baseHeaders(): Record<string, string> {
+    if (!this.context.authorization) throw new UnauthenticatedError();
+    const party = (name: string) => ({
+      name,
+      session_reference: this.context.correlationId,
+      module_name: 'graphql-gateway',
+      module_version: VERSION,
+    });
+    const metadata = {
+      integrator: party(this.context.integratorName),
+      ...(this.context.originator ? { originators: [party(this.context.originator)] } : {}),
+    };
+    return {
+      authorization: this.context.authorization,
+      'klarna-integration-metadata': JSON.stringify(metadata),
+      'partner-correlation-id': this.context.correlationId,
+      accept: 'application/json',
+    };
+  }
+
+  /** Sends a call and returns the raw response when its status is 2xx; maps every other status. */
+  protected async send(spec: RequestSpec): Promise<UpstreamResponse> {
+    const headers = { ...this.baseHeaders(), ...(spec.headers ?? {}) };
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    if (spec.idempotencyKey) headers['klarna-idempotency-key'] = spec.idempotencyKey;
+    const query = Object.entries(spec.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
+    const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)]))}` : '';
+    const response = await this.upstream.send({
+      operation: spec.operation,
+      method: spec.method,
+      path: `${spec.path}${search}`,
+      headers,
+      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+      idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
+      ...(this.context.signal ? { signal: this.context.signal } : {}),
+    });
+    if (response.status >= 200 && response.status < 300) return response;
+    const text = await response.body.text().catch(() => '');
+    throw this.mapError(response.status, parseJson(text));
+  }
+
+  /** Sends a call and returns its JSON body, checked against the contract. */
+  protected async request<T>(spec: RequestSpec): Promise<T> {
+    const response = await this.send(spec);
+    const text = await response.body.text();
+    if (!text) return undefined as T;
+    const body = parseJson(text);
+    const problems = body === undefined ? [{ parameter: 'body', reason: 'is not JSON' }] : this.checkResponse(spec.operation, response.status, body);
+    if (problems.length) throw new UpstreamInvalidResponseError(this.apiName);
+    return body as T;
+  }
+
+  /** The error for a non-2xx answer; `body` is Klarna's error object when it sent one. */
+  protected mapError(status: number, body: unknown): Error {
+    const error = (body ?? {}) as {
+      error_code?: string;
+      validation_errors?: { parameter?: string; reason?: string }[];
+    };
+    if (status === 401) return new UnauthenticatedError('Klarna refused the credentials. Check the API key sent as Basic credentials.');
+    if (status === 403) return new ForbiddenError('Klarna does not allow this operation with these credentials.');
+    if (status === 404) return new NotFoundError();
+    if (status === 409 || error.error_code === 'RESOURCE_CONFLICT') {
+      return new ConflictError('This conflicts with an existing resource, e.g. a reference already in use.');
+    }
+    if (status === 400 || status === 422) {
+      const problems: FieldProblem[] = (error.validation_errors ?? []).map((item) => ({
+        path: problemPath(item.parameter ?? ''),
+        message: item.reason ?? 'is invalid',
+      }));
+      // Klarna's per-field reasons are meant for the caller; its free-text message is not passed on.
+      const detail = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+      return new BadUserInputError(detail ? `Klarna refused the input (${detail}).` : 'Klarna refused the input.', problems);
+    }
+    return new UpstreamUnavailableError(this.apiName);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

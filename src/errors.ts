@@ -1,0 +1,99 @@
+/**
+ * The gateway's expected failures, each with a stable machine `code` (its `extensions.code` in GraphQL)
+ * and a message a person can act on. They never carry upstream URLs, bodies or stacks. Anything that is
+ * not one of these is unexpected: logged with context and masked for the client.
+ */
+import { GraphQLError } from 'graphql';
+
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_INVALID_RESPONSE';
+
+/** One problem with one input field, by its path (`input.cards.0.amount`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.extensions = extensions;
+  }
+
+  toGraphQLError(path?: readonly (string | number)[]): GraphQLError {
+    return new GraphQLError(this.message, { path, extensions: { code: this.code, ...this.extensions } });
+  }
+}
+
+export class NotFoundError extends GatewayError {
+  constructor(what = 'The requested resource') {
+    super('NOT_FOUND', `${what} was not found, or you may not read it.`);
+  }
+}
+
+export class UnauthenticatedError extends GatewayError {
+  constructor(message = 'Klarna credentials are missing or were refused. Send `Authorization: Basic <Klarna API key>`.') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class ForbiddenError extends GatewayError {
+  constructor(message = 'You may not do this with your credentials.') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class BadUserInputError extends GatewayError {
+  readonly problems: FieldProblem[];
+  constructor(message: string, problems: FieldProblem[] = []) {
+    super('BAD_USER_INPUT', message, problems.length ? { problems } : {});
+    this.problems = problems;
+  }
+}
+
+export class ConflictError extends GatewayError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+export class RateLimitedError extends GatewayError {
+  readonly retryAfter: number;
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Klarna is rate limiting these requests. Retry after ${retryAfterSeconds} seconds.`, {
+      retryAfter: retryAfterSeconds,
+    });
+    this.retryAfter = retryAfterSeconds;
+  }
+}
+
+export class UpstreamUnavailableError extends GatewayError {
+  constructor(api: string, message = `Klarna's ${api} is unavailable right now. Try again shortly.`) {
+    super('UPSTREAM_UNAVAILABLE', message);
+  }
+}
+
+export class UpstreamTimeoutError extends GatewayError {
+  constructor(api: string) {
+    super('UPSTREAM_TIMEOUT', `Klarna's ${api} did not answer in time. Try again shortly.`);
+  }
+}
+
+export class UpstreamInvalidResponseError extends GatewayError {
+  constructor(api: string) {
+    super('UPSTREAM_INVALID_RESPONSE', `Klarna's ${api} sent an answer the gateway could not read.`);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The example operations GraphiQL opens with (and the README, the tests and the benchmarks run): they
+ * use the sandbox's docs-sample identifiers as variable defaults, so each runs as written.
+ */
+export const DASHBOARD_QUERY = `query Dashboard($id: ID! = "krn:partner:global:account:live:LWT2XJSE") {
+  account(id: $id) {
+    id name reference state stateReason
+    contact { email givenName familyName phone }
+    businessEntities(first: 10) { edges { node { id legalName country } } pageInfo { hasNextPage endCursor } }
+    brands(first: 10) { edges { node { id displayName } } }
+    storeGroups(first: 10) { edges { node { id reference stores(first: 50) { edges { node { id url type } } } } } }
+    paymentProducts { id state stateReason paymentAccounts { id status reference defaultMerchantCategoryCode } }
+    complianceDecisions(first: 5) { edges { node { id type createdAt } } }
+  }
+}`;
+
+export const SETTLEMENT_QUERY = `query Settlement($id: ID! = "krn:partner:eu1:settlement:live:113574395") {
+  settlement(id: $id) {
+    id currency periodFrom periodTo
+    payout { status paidOutAt }
+    transactions(first: 20) { edges { cursor node { type detailedType createdAt } } pageInfo { hasNextPage endCursor } }
+    report { rows(first: 5) { edges { node { type detailedType } } } }
+  }
+}`;
+
+export const CARD_QUERY = `query Card($orderId: ID! = "f3392f8b-6116-4073-ab96-e330819e2c07", $keyId: String! = "16e4b85e-899b-4427-a39f-07a496e9515b") {
+  cardOrder(orderId: $orderId) { orderId settlement(keyId: $keyId) { id expiresAt cards { reference amount currency brand } } cancellation { status } }
+}`;
+
+export const PORTFOLIO_QUERY = `query Portfolio($ids: [ID!]!) {
+  accounts(ids: $ids) { id name state paymentProducts { state } }
+}`;
+
+/** What GraphiQL shows first: `Dashboard` runs with the play button; the others are one click away. */
+export const GRAPHIQL_DEFAULT_QUERY = [
+  '# Klarna Partner Gateway: the sandbox answers with its demo data.',
+  '# Press the play button to run Dashboard, or pick another operation.',
+  '',
+  DASHBOARD_QUERY,
+  '',
+  SETTLEMENT_QUERY,
+  '',
+  CARD_QUERY,
+  '',
+].join('\n');

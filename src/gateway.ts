@@ -1,0 +1,76 @@
+/**
+ * The GraphQL gateway: Yoga over the Pothos schema, with the request context, error masking, offline
+ * GraphiQL and the `/metrics` endpoint. Made once at boot from parts made at boot (upstreams, caches,
+ * metrics); everything per request is made by the context factory.
+ */
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
+import { GatewayError } from './errors.ts';
+import { GRAPHIQL_DEFAULT_QUERY } from './examples.ts';
+import type { Metrics } from './metrics.ts';
+import { buildSchema } from './schema/index.ts';
+
+export interface GatewayOptions extends ContextDependencies {
+  metrics: Metrics;
+  logger: Logger;
+  graphiql: boolean;
+}
+
+/** Serves Prometheus text at `/metrics`. */
+function useMetricsEndpoint(metrics: Metrics): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/metrics') return;
+      endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+    },
+  };
+}
+
+export function createGateway(options: GatewayOptions) {
+  const createContext = createContextFactory(options);
+  const { logger } = options;
+
+  /**
+   * Expected failures (GatewayError) reach the client with their code and message; GraphQL's own
+   * errors (validation, coercion) pass as they are; anything else is logged and masked.
+   */
+  function maskError(error: unknown): Error {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof GatewayError) {
+      const graphQLError = error instanceof GraphQLError ? error : undefined;
+      return new GraphQLError(original.message, {
+        ...(graphQLError?.nodes ? { nodes: graphQLError.nodes } : {}),
+        ...(graphQLError?.path ? { path: graphQLError.path } : {}),
+        extensions: { code: original.code, ...original.extensions },
+      });
+    }
+    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+    logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');
+    return new GraphQLError('Unexpected error.', {
+      ...(error instanceof GraphQLError && error.path ? { path: error.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+  }
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema: buildSchema(),
+    context: ({ request }) => createContext(request.headers, request.signal),
+    graphiql: options.graphiql
+      ? { title: 'Klarna Partner Gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, subscriptionsProtocol: 'WS' }
+      : false,
+    renderGraphiQL,
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    plugins: [useMetricsEndpoint(options.metrics)],
+  });
+  return yoga;
+}
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,23 @@
+/**
+ * Reference data that changes rarely (payment profiles, price plans) may outlive a request: it is kept
+ * in an LRU with a TTL, keyed by the principal (a hash of its credentials) so that no two callers ever
+ * share an entry. Made once at boot; card data and secrets never go here.
+ */
+import { LRUCache } from 'lru-cache';
+
+export function createReferenceCache({ ttlMs = 60_000, max = 1_000 }: { ttlMs?: number; max?: number } = {}) {
+  const cache = new LRUCache<string, { value: unknown }>({ max, ttl: ttlMs });
+  return {
+    /** The cached value for (principal, key), or `fetch()`'s, cached only when it succeeds. */
+    async get<T>(principalHash: string, key: string, fetch: () => Promise<T>): Promise<T> {
+      const cacheKey = `${principalHash}\u0000${key}`;
+      const hit = cache.get(cacheKey);
+      if (hit) return hit.value as T;
+      const value = await fetch();
+      cache.set(cacheKey, { value });
+      return value;
+    },
+    clear: () => cache.clear(),
+  };
+}
+export type ReferenceCache = ReturnType<typeof createReferenceCache>;

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: read the configuration, start the embedded Klarna sandbox when no Klarna URL is set,
+ * then the gateway; stop both cleanly on SIGINT/SIGTERM.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { startSandbox } from './sandbox/index.ts';
+import { startGateway, type GatewayTargets } from './server.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+const logger = createLogger({ level: config.LOG_LEVEL });
+
+const sandbox = config.sandbox
+  ? await startSandbox({
+      port: config.SANDBOX_PORT,
+      accounts: config.SANDBOX_ACCOUNTS,
+      lenient: config.SANDBOX_LENIENT,
+      onboardingDelayMs: config.SANDBOX_ONBOARDING_DELAY_MS,
+      cancellationDelayMs: config.SANDBOX_CANCELLATION_DELAY_MS,
+    })
+  : undefined;
+
+const targets: GatewayTargets = sandbox
+  ? { managementUrl: sandbox.url, cardServiceUrl: sandbox.url, serverAuthorization: `Basic ${sandbox.credentials.apiKey}` }
+  : {
+      managementUrl: config.KLARNA_MANAGEMENT_URL!,
+      cardServiceUrl: config.KLARNA_CARD_SERVICE_URL!,
+      ...(config.KLARNA_API_KEY ? { serverAuthorization: `Basic ${config.KLARNA_API_KEY}` } : {}),
+    };
+
+const gateway = await startGateway(config, targets, { logger });
+
+if (sandbox) logger.info({ sandbox: sandbox.url }, 'embedded Klarna sandbox started (no KLARNA_MANAGEMENT_URL set)');
+logger.info({ graphql: gateway.graphqlUrl }, 'gateway listening');
+console.log(`\nKlarna Partner Gateway: ${gateway.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`);
+if (sandbox) console.log(`Embedded Klarna sandbox: ${sandbox.url}  (demo data; no credentials needed in GraphiQL)\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    void Promise.all([gateway.close(), sandbox?.close()]).then(() => process.exit(0));
+  });
+}

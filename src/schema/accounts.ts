@@ -1,0 +1,209 @@
+/**
+ * Partner accounts, the root of the graph: `account(id)`, `accounts(ids)` and everything under an
+ * account. Reading an account costs one `GET /v2/accounts/{id}` whose `expand` covers every
+ * sub-resource the operation selects; lists Klarna does not embed (compliance decisions, the flat store
+ * list) are requested in the same tick, so they travel together with the account.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GatewayContext } from '../context.ts';
+import type { AccountExpansion, PartnerAccount } from '../datasources/partner-management.ts';
+import { BadUserInputError } from '../errors.ts';
+import { builder } from './builder.ts';
+import { BrandRef } from './brands.ts';
+import { BusinessEntityRef } from './business-entities.ts';
+import { ComplianceDecisionRef } from './compliance.ts';
+import { connectionFromArray, connectionFromPage, pageRequestFrom, type ConnectionArguments } from './connections.ts';
+import { connectionNodes, lookahead, type SelectedField } from './lookahead.ts';
+import { openEnum } from './open-enum.ts';
+import { PaymentProductRef } from './payment-products.ts';
+import { scopeAll } from './scoped.ts';
+import { StoreGroupRef, StoreRef } from './stores.ts';
+
+export const AccountRef = builder.objectRef<PartnerAccount>('Account');
+
+export const MAX_ACCOUNTS_PER_QUERY = 100;
+const KRN = /^krn:[a-z0-9-]+(:[A-Za-z0-9._-]+){2,}$/;
+
+/** Refuses what cannot be a Klarna identifier before any call is made. */
+export function assertKrn(id: string, path: string): void {
+  if (!KRN.test(id) || id.length > 255) {
+    throw new BadUserInputError(`\`${path}\` is not a Klarna identifier (KRN), e.g. krn:partner:global:account:live:LWT2XJSE.`, [
+      { path, message: 'is not a Klarna identifier (KRN)' },
+    ]);
+  }
+}
+
+export const AccountState = openEnum('AccountState', 'Lifecycle state of a partner account.', {
+  PARTIALLY_OPERATIONAL: 'Just onboarded or being updated: can transact, cannot be managed yet.',
+  OPERATIONAL: 'Fully set up.',
+  DISABLED: 'Disabled by Klarna; all products are disabled.',
+});
+
+export const AccountStateReason = openEnum('AccountStateReason', 'Why the account is in its state.', {
+  INITIAL_SETUP: 'Onboarding is being completed.',
+  SETUP_COMPLETE: 'Set-up is complete.',
+  ACCOUNT_UPDATE: 'An update is being applied.',
+  DISABLED_BY_KLARNA: 'Klarna disabled the account.',
+  COMPLIANCE_DECISION: 'A compliance decision changed the account.',
+  OTHER: 'Another reason.',
+});
+
+/** The expansions that answer every sub-resource selected under an account. */
+export function expansionsFor(selected: Map<string, SelectedField>): AccountExpansion[] {
+  const expand: AccountExpansion[] = [];
+  if (selected.has('businessEntities')) expand.push('partner_busines_entities');
+  if (selected.has('brands')) expand.push('brands');
+  if (selected.has('paymentProducts')) expand.push('products');
+  if (selected.has('storeGroups')) {
+    expand.push('store_groups');
+    if (connectionNodes(selected.get('storeGroups')).has('stores')) expand.push('store_groups.stores');
+  }
+  return expand;
+}
+
+/** Starts the list calls an account's selection will need, so they go out with the account itself. */
+function prefetchLists(context: GatewayContext, accountId: string, selected: Map<string, SelectedField>): void {
+  const start = (field: string, load: (args: ConnectionArguments) => Promise<unknown>) => {
+    for (const args of selected.get(field)?.args ?? []) {
+      try {
+        load(args as ConnectionArguments).catch(() => undefined); // the field's own resolver reports it
+      } catch {
+        // Invalid arguments: the field's resolver refuses them with a proper error.
+      }
+    }
+  };
+  start('complianceDecisions', (args) => context.loaders.complianceDecisionPage.load({ accountId, page: pageRequestFrom(args) }));
+  start('stores', (args) => context.loaders.storePage.load({ accountId, page: pageRequestFrom(args) }));
+}
+
+function loadAccount(context: GatewayContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
+  const selected = lookahead(info);
+  const account = context.loaders.account.load(id, expansionsFor(selected));
+  prefetchLists(context, id, selected);
+  return account;
+}
+
+const ContactRef = builder.simpleObject('AccountContact', {
+  description: "The account owner's contact details.",
+  fields: (t) => ({
+    email: t.string({ description: 'E-mail address.' }),
+    givenName: t.string({ nullable: true, description: 'Given name.' }),
+    familyName: t.string({ nullable: true, description: 'Family name.' }),
+    phone: t.string({ nullable: true, description: 'Phone number (E.164).' }),
+  }),
+});
+
+builder.node(AccountRef, {
+  description: 'A merchant (partner account) at Klarna, with its entities, brands, stores and payment product.',
+  id: { resolve: (account) => account.partner_account_id },
+  loadOne: (id, context) => context.loaders.account.load(id),
+  fields: (t) => ({
+    klarnaId: t.exposeString('partner_account_id', { description: "Klarna's identifier (KRN) of the account, as `account(id:)` takes it." }),
+    name: t.exposeString('partner_account_name', { description: 'Business name.' }),
+    reference: t.exposeString('partner_account_reference', { description: "The partner's own reference for the merchant." }),
+    state: t.field({ type: AccountState.ref, description: 'Lifecycle state.', resolve: (a) => AccountState.from(a.state) }),
+    stateRaw: t.exposeString('state', { description: 'State as Klarna sent it.' }),
+    stateReason: t.field({ type: AccountStateReason.ref, description: 'Why it is in its state.', resolve: (a) => AccountStateReason.from(a.state_reason) }),
+    stateReasonRaw: t.exposeString('state_reason', { description: 'Reason as Klarna sent it.' }),
+    contact: t.field({
+      type: ContactRef,
+      nullable: true,
+      description: "The account owner's contact details.",
+      resolve: ({ partner_account_contact: c }) =>
+        c && { email: c.email, givenName: c.given_name ?? null, familyName: c.family_name ?? null, phone: c.phone ?? null },
+    }),
+    businessEntities: t.connection({
+      type: BusinessEntityRef,
+      nullable: true,
+      description: 'Legal entities of the account.',
+      resolve: async (account, args, context) => {
+        const request = pageRequestFrom(args);
+        const accountId = account.partner_account_id;
+        const embedded = account.partner_business_entities;
+        if (embedded) return connectionFromArray(scopeAll(accountId, embedded), request, (e) => e.partner_business_entity_id);
+        const page = await context.loaders.businessEntityPage.load({ accountId, page: request });
+        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (e) => e.partner_business_entity_id);
+      },
+    }),
+    brands: t.connection({
+      type: BrandRef,
+      nullable: true,
+      description: 'Brands of the account.',
+      resolve: async (account, args, context) => {
+        const request = pageRequestFrom(args);
+        const accountId = account.partner_account_id;
+        if (account.brands) return connectionFromArray(scopeAll(accountId, account.brands), request, (b) => b.brand_id);
+        const page = await context.loaders.brandPage.load({ accountId, page: request });
+        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (b) => b.brand_id);
+      },
+    }),
+    storeGroups: t.connection({
+      type: StoreGroupRef,
+      nullable: true,
+      description: 'Store groups of the account, each with its stores.',
+      resolve: async (account, args, context) => {
+        const request = pageRequestFrom(args);
+        const accountId = account.partner_account_id;
+        if (account.store_groups) return connectionFromArray(scopeAll(accountId, account.store_groups), request, (g) => g.store_group_id);
+        const page = await context.loaders.storeGroupPage.load({ accountId, page: request });
+        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (g) => g.store_group_id);
+      },
+    }),
+    stores: t.connection({
+      type: StoreRef,
+      nullable: true,
+      description: 'Every store of the account, across its store groups.',
+      resolve: async (account, args, context) => {
+        const accountId = account.partner_account_id;
+        const page = await context.loaders.storePage.load({ accountId, page: pageRequestFrom(args) });
+        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (s) => s.store_id);
+      },
+    }),
+    paymentProducts: t.field({
+      type: [PaymentProductRef],
+      nullable: true,
+      description: 'The payment product (r6 accounts have one) with its payment accounts.',
+      resolve: async (account, _args, context) => {
+        const accountId = account.partner_account_id;
+        return scopeAll(accountId, account.products ?? (await context.loaders.paymentProducts.load(accountId)));
+      },
+    }),
+    complianceDecisions: t.connection({
+      type: ComplianceDecisionRef,
+      nullable: true,
+      description: "Klarna's compliance decisions about the account, newest first.",
+      resolve: async (account, args, context) => {
+        const page = await context.loaders.complianceDecisionPage.load({ accountId: account.partner_account_id, page: pageRequestFrom(args) });
+        return connectionFromPage(page, (d) => d.decision_id);
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  account: t.field({
+    type: AccountRef,
+    nullable: true,
+    description: 'A partner account by its Klarna id (KRN). Null with a NOT_FOUND error when it does not exist or is not yours.',
+    args: { id: t.arg.id({ required: true, description: 'The account KRN, e.g. krn:partner:global:account:live:LWT2XJSE.' }) },
+    resolve: (_root, { id }, context, info) => {
+      assertKrn(String(id), 'id');
+      return loadAccount(context, String(id), info);
+    },
+  }),
+  accounts: t.field({
+    type: [AccountRef],
+    nullable: { list: false, items: true },
+    description: `Several accounts by Klarna id (at most ${MAX_ACCOUNTS_PER_QUERY}), in order, read in parallel; null (with an error) where one cannot be read.`,
+    args: { ids: t.arg.idList({ required: true, description: 'Account KRNs.' }) },
+    resolve: (_root, { ids }, context, info) => {
+      if (ids.length > MAX_ACCOUNTS_PER_QUERY) {
+        throw new BadUserInputError(`Ask for at most ${MAX_ACCOUNTS_PER_QUERY} accounts at once (got ${ids.length}).`, [
+          { path: 'ids', message: `has more than ${MAX_ACCOUNTS_PER_QUERY} items` },
+        ]);
+      }
+      ids.forEach((id, index) => assertKrn(String(id), `ids.${index}`));
+      return ids.map((id) => loadAccount(context, String(id), info));
+    },
+  }),
+}));

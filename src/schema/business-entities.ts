@@ -1,0 +1,77 @@
+/** Partner business entities: the legal entities behind an account. */
+import type { PartnerBusinessEntity } from '../datasources/partner-management.ts';
+import { builder } from './builder.ts';
+import { parseScopedKey, scope, scopedKey, type Scoped } from './scoped.ts';
+
+export const BusinessEntityRef = builder.objectRef<Scoped<PartnerBusinessEntity>>('BusinessEntity');
+
+const AddressRef = builder.simpleObject('Address', {
+  description: 'A postal address.',
+  fields: (t) => ({
+    streetAddress: t.string({ nullable: true, description: 'Street and number.' }),
+    streetAddress2: t.string({ nullable: true, description: 'Further address line.' }),
+    postalCode: t.string({ nullable: true, description: 'Postal code.' }),
+    city: t.string({ nullable: true, description: 'City.' }),
+    region: t.string({ nullable: true, description: 'Region or state.' }),
+    country: t.string({ nullable: true, description: 'ISO 3166-1 alpha-2 country code.' }),
+  }),
+});
+
+type RestAddress = { street_address?: string; street_address2?: string; postal_code?: string; city?: string; region?: string; country?: string };
+const toAddress = (address: RestAddress | undefined) =>
+  address && {
+    streetAddress: address.street_address ?? null,
+    streetAddress2: address.street_address2 ?? null,
+    postalCode: address.postal_code ?? null,
+    city: address.city ?? null,
+    region: address.region ?? null,
+    country: address.country ?? null,
+  };
+
+const LegalRegistrationRef = builder.simpleObject('LegalRegistration', {
+  description: "How the entity is registered with its country's authorities.",
+  fields: (t) => ({
+    number: t.string({ nullable: true, description: 'Legal registration number.' }),
+    authority: t.string({ nullable: true, description: 'Registering authority.' }),
+    entityType: t.string({ nullable: true, description: 'Legal form, e.g. LIMITED_LIABILITY_COMPANY (open list).' }),
+    taxRegistrationNumber: t.string({ nullable: true, description: 'Tax registration (VAT) number.' }),
+    address: t.field({ type: AddressRef, nullable: true, description: 'Registered address.' }),
+  }),
+});
+
+builder.node(BusinessEntityRef, {
+  description: 'A legal entity of a partner account, with its registration data.',
+  id: { resolve: (entity) => scopedKey(entity.accountId, entity.partner_business_entity_id) },
+  loadOne: async (key, context) => {
+    const { accountId, id } = parseScopedKey(key);
+    return scope(accountId, await context.loaders.businessEntity.load({ accountId, id }));
+  },
+  fields: (t) => ({
+    klarnaId: t.exposeString('partner_business_entity_id', { description: "Klarna's identifier (KRN) of the entity." }),
+    reference: t.exposeString('partner_business_entity_reference', { description: "The partner's own reference, unique within the account." }),
+    legalName: t.string({ nullable: true, description: 'Registered legal name.', resolve: (e) => e.legal_registered_entity_name ?? null }),
+    country: t.string({ nullable: true, description: 'Country of legal registration (ISO 3166-1 alpha-2).', resolve: (e) => e.legal_registration_country ?? null }),
+    merchantCategoryCodes: t.stringList({ description: 'Merchant category codes (MCC) the entity may trade under.', resolve: (e) => e.enabled_merchant_category_codes ?? [] }),
+    legalRegistration: t.field({
+      type: LegalRegistrationRef,
+      nullable: true,
+      description: 'Registration details, when provided.',
+      resolve: (e) => {
+        const registration = e.supplementary_business_data?.legal_registration;
+        if (!registration) return null;
+        return {
+          number: registration.legal_registration_number ?? null,
+          authority: registration.legal_registration_authority ?? null,
+          entityType: registration.legal_registration_entity_type ?? null,
+          taxRegistrationNumber: registration.tax_registration_number ?? null,
+          address: toAddress(registration.legal_registration_address) ?? null,
+        };
+      },
+    }),
+    operatingAddresses: t.field({
+      type: [AddressRef],
+      description: 'Where the entity operates.',
+      resolve: (e) => (e.supplementary_business_data?.operating_addresses ?? []).map((address) => toAddress(address)!),
+    }),
+  }),
+});

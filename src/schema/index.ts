@@ -1,0 +1,17 @@
+/** The schema: every domain file adds its types to the builder; this builds it once, at boot. */
+import './scalars.ts';
+import './money.ts';
+import './accounts.ts';
+import './business-entities.ts';
+import './brands.ts';
+import './stores.ts';
+import './payment-products.ts';
+import './compliance.ts';
+import './credentials.ts';
+import './reference-data.ts';
+import './settlements.ts';
+import './settlement-report.ts';
+import './card-orders.ts';
+import { builder } from './builder.ts';
+
+export const buildSchema = () => builder.toSchema({ sortSchema: true });

@@ -1,0 +1,71 @@
+/**
+ * Wiring of one gateway instance: upstream pools, caches and metrics made at boot, the Yoga gateway,
+ * and a `node:http` server on one port. `startGateway` is what `main.ts` and the tests both use.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createContract } from './contracts/contract.ts';
+import type { Config } from './config.ts';
+import { createUpstream } from './datasources/http.ts';
+import { createGateway } from './gateway.ts';
+import { createReferenceCache } from './loaders/reference-cache.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+
+export interface GatewayTargets {
+  managementUrl: string;
+  cardServiceUrl: string;
+  /** `Basic ...` sent when a caller brings no credentials (server-held key, or the sandbox's demo key). */
+  serverAuthorization?: string;
+}
+
+export async function startGateway(config: Config, targets: GatewayTargets, { logger = createLogger({ level: config.LOG_LEVEL }) }: { logger?: Logger } = {}) {
+  const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
+  const upstreamOptions = {
+    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
+    deadlineMs: config.UPSTREAM_DEADLINE_MS,
+    maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+    breakerThreshold: config.UPSTREAM_BREAKER_THRESHOLD,
+    breakerOpenMs: config.UPSTREAM_BREAKER_OPEN_MS,
+    metrics: metrics.upstream,
+  };
+  const upstreams = {
+    pm: createUpstream({ name: 'Partner Management API', origin: targets.managementUrl, ...upstreamOptions }),
+    mcs: createUpstream({ name: 'Merchant Card Service', origin: targets.cardServiceUrl, ...upstreamOptions }),
+  };
+  const contract = createContract();
+  const yoga = createGateway({
+    upstreams,
+    checkResponse: contract.validateResponse,
+    referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
+    integratorName: config.KLARNA_INTEGRATOR_NAME,
+    ...(targets.serverAuthorization ? { serverAuthorization: targets.serverAuthorization } : {}),
+    metrics,
+    logger,
+    graphiql: config.graphiql,
+  });
+  const server: Server = createServer(yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST}:${port}`;
+
+  return {
+    url,
+    graphqlUrl: `${url}${yoga.graphqlEndpoint}`,
+    yoga,
+    upstreams,
+    metrics,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
+    },
+  };
+}
+export type RunningGateway = Awaited<ReturnType<typeof startGateway>>;
