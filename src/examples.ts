@@ -31,15 +31,10 @@ export const PORTFOLIO_QUERY = `query Portfolio($ids: [ID!]!) {
   accounts(ids: $ids) { id name state paymentProducts { state } }
 }`;
 
-/** What GraphiQL shows first: `Dashboard` runs with the play button; the others are one click away. */
-export const GRAPHIQL_DEFAULT_QUERY = [
-  '# Klarna Partner Gateway: the sandbox answers with its demo data.',
-  '# Press the play button to run Dashboard, or pick another operation.',
-  '',
-  DASHBOARD_QUERY,
-  '',
-  SETTLEMENT_QUERY,
-  '',
-  CARD_QUERY,
-  '',
-].join('\n');
+/** GraphiQL's tabs, one operation each so the play button runs it at once; Dashboard opens first. */
+export const GRAPHIQL_TABS = [
+  { query: DASHBOARD_QUERY },
+  { query: SETTLEMENT_QUERY },
+  { query: CARD_QUERY },
+  { query: PORTFOLIO_QUERY, variables: JSON.stringify({ ids: ['krn:partner:global:account:live:LWT2XJSE'] }, null, 2) },
+];

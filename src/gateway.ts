@@ -9,7 +9,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
-import { GRAPHIQL_DEFAULT_QUERY } from './examples.ts';
+import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import type { Metrics } from './metrics.ts';
 import { buildSchema } from './schema/index.ts';
 
@@ -59,7 +59,7 @@ export function createGateway(options: GatewayOptions) {
     schema: buildSchema(),
     context: ({ request }) => createContext(request.headers, request.signal),
     graphiql: options.graphiql
-      ? { title: 'Klarna Partner Gateway', defaultQuery: GRAPHIQL_DEFAULT_QUERY, subscriptionsProtocol: 'WS' }
+      ? { title: 'Klarna Partner Gateway', defaultQuery: DASHBOARD_QUERY, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,
     renderGraphiQL,
     maskedErrors: { maskError },

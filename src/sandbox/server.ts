@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ZodError } from 'zod';
 import type { Clock } from './clock.ts';
 import type { ApiName, Contract, MatchedRequest, Violation } from '../contracts/contract.ts';
 import { SandboxError, unauthorized, validationError } from './errors.ts';
@@ -167,7 +168,14 @@ export function createSandboxServer(parts: PipelineParts): Server {
       } catch {
         throw new HttpAnswer(400, { error: 'The admin request body is not valid JSON.' });
       }
-      const result = await handler({ body, query: url.searchParams, params });
+      let result: unknown;
+      try {
+        result = await handler({ body, query: url.searchParams, params });
+      } catch (error) {
+        if (error instanceof ZodError) throw new HttpAnswer(400, { error: 'Invalid admin request.', issues: error.issues });
+        if (error instanceof SandboxError) throw new HttpAnswer(error.status, error.toBody('partner-management'));
+        throw error;
+      }
       const payload = JSON.stringify(result ?? { ok: true });
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(payload);

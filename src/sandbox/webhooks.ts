@@ -67,7 +67,7 @@ export function createWebhookEmitter({
 
   async function deliver(subscriber: WebhookSubscriber, envelope: { metadata: Record<string, unknown> }, body: string, attempt: number) {
     if (closed) return;
-    let status = 0;
+    let status: number;
     try {
       const response = await request(subscriber.url, {
         method: 'POST',

@@ -76,8 +76,19 @@ function prefetchLists(context: GatewayContext, accountId: string, selected: Map
   start('stores', (args) => context.loaders.storePage.load({ accountId, page: pageRequestFrom(args) }));
 }
 
+const ACCOUNT_CONNECTIONS = ['businessEntities', 'brands', 'storeGroups', 'stores', 'complianceDecisions'];
+
+/** Refuses bad paging anywhere under an account before the account is read (no call for bad input). */
+function assertPagingArguments(selected: Map<string, SelectedField>): void {
+  for (const field of ACCOUNT_CONNECTIONS) {
+    for (const args of selected.get(field)?.args ?? []) pageRequestFrom(args as ConnectionArguments);
+  }
+  for (const args of connectionNodes(selected.get('storeGroups')).get('stores')?.args ?? []) pageRequestFrom(args as ConnectionArguments);
+}
+
 function loadAccount(context: GatewayContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
   const selected = lookahead(info);
+  assertPagingArguments(selected);
   const account = context.loaders.account.load(id, expansionsFor(selected));
   prefetchLists(context, id, selected);
   return account;

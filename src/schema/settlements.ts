@@ -13,7 +13,7 @@ import { lookahead, type SelectedField } from './lookahead.ts';
 import { money, MoneyRef } from './money.ts';
 import { openEnum } from './open-enum.ts';
 import { planTransactionPage, transactionConnection } from './settlement-transactions.ts';
-import { ReportRef, reportOf, startReportRead } from './settlement-report.ts';
+import { ReportRef, reportOf, reportWindow, startReportRead } from './settlement-report.ts';
 
 export const SettlementRef = builder.objectRef<Settlement>('Settlement');
 export const SettlementTransactionRef = builder.objectRef<SettlementTransaction>('SettlementTransaction');
@@ -158,8 +158,12 @@ function selectionOf(info: GraphQLResolveInfo): SelectedField {
 
 function loadSettlement(context: GatewayContext, id: string, info: GraphQLResolveInfo) {
   assertKrn(id, 'id');
+  const selected = lookahead(info);
+  // Bad paging is refused before anything is read.
+  for (const args of selected.get('transactions')?.args ?? []) planTransactionPage(args as ConnectionArguments);
+  for (const args of selected.get('report')?.children().get('rows')?.args ?? []) reportWindow(args as ConnectionArguments);
   const settlement = context.loaders.settlement.load(id);
-  prefetch(context, id, lookahead(info));
+  prefetch(context, id, selected);
   return settlement;
 }
 

@@ -1,6 +1,6 @@
 /** Every documented operation of both contracts is implemented and answers at its documented route. */
 import { describe, expect, it } from 'vitest';
-import { createContract } from '../../src/sandbox/contract.ts';
+import { createContract } from '../../src/contracts/contract.ts';
 import { sandboxHandlers } from '../../src/sandbox/handlers/index.ts';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';

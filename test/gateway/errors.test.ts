@@ -1,0 +1,102 @@
+/** Upstream errors become stable codes; bad input is refused before any call; failures stay local. */
+import { describe, expect, it } from 'vitest';
+import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
+import { admin } from '../utils/sandbox.ts';
+import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gateway.ts';
+
+const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
+const NAME_QUERY = `query($id: ID!) { account(id: $id) { name } }`;
+
+/** No client-visible error may carry an upstream URL, body or stack. */
+function expectNoLeaks(result: GraphQLResult, sandboxUrl: string) {
+  const text = JSON.stringify(result.body.errors ?? []);
+  expect(text).not.toContain(sandboxUrl);
+  expect(text).not.toMatch(/https?:\/\//);
+  expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  expect(text).not.toContain('error_id');
+}
+
+describe('error mapping', () => {
+  const context = useGateway();
+
+  it('answers an unknown account with null and NOT_FOUND', async () => {
+    const result = await gql(context.gateway, NAME_QUERY, { id: 'krn:partner:global:account:live:NOSUCH00' });
+    expect(result.body.data).toEqual({ account: null });
+    expect(result.body.errors?.[0]).toMatchObject({ path: ['account'], extensions: { code: 'NOT_FOUND' } });
+    expectNoLeaks(result, context.sandbox.url);
+  });
+
+  it("hides another partner's account as NOT_FOUND", async () => {
+    const result = await gql(context.gateway, NAME_QUERY, { id: ACCOUNT }, { authorization: `Basic ${DEMO_CREDENTIALS.otherApiKey}` });
+    expect(result.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses what is not a Klarna id, too many ids and bad paging without any upstream call', async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      [NAME_QUERY, { id: 'LWT2XJSE' }, 'id'],
+      [`query($ids: [ID!]!) { accounts(ids: $ids) { name } }`, { ids: Array.from({ length: 101 }, () => ACCOUNT) }, 'ids'],
+      [`query($id: ID!) { account(id: $id) { name brands(first: 500) { edges { node { id } } } } }`, { id: ACCOUNT }, 'first'],
+      [`query($id: ID!) { account(id: $id) { stores(last: 5) { edges { node { id } } } } }`, { id: ACCOUNT }, 'last'],
+      [`query($id: ID!) { account(id: $id) { stores(first: 5, after: "%%%") { edges { node { id } } } } }`, { id: ACCOUNT }, 'after'],
+      [`{ settlement(id: "krn:partner:eu1:settlement:live:113574395") { transactions(first: 0) { edges { cursor } } } }`, {}, 'first'],
+      [`{ cardOrder(orderId: "bad id with spaces") { orderId } }`, {}, 'orderId'],
+      [`{ pricePlan(id: "p", merchantCategoryCode: "0000") { id } }`, {}, 'merchantCategoryCode'],
+      [`{ credential(id: "krn:nope") { klarnaId } }`, {}, 'id'],
+    ];
+    for (const [query, variables, path] of cases) {
+      const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, query, variables));
+      expect(total, query).toBe(0);
+      const error = result.body.errors?.[0];
+      expect(error?.extensions?.code, query).toBe('BAD_USER_INPUT');
+      expect(error?.extensions?.problems?.[0]?.path, query).toBe(path);
+      expect(error?.message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('maps a Klarna 403 to FORBIDDEN on the one field that failed', async () => {
+    const result = await gql(context.gateway, `{ cardOrder(orderId: "f3392f8b-6116-4073-ab96-e330819e2c07") { orderId settlement(keyId: "not-enrolled") { klarnaId } } }`);
+    expect(result.body.data?.cardOrder).toEqual({ orderId: 'f3392f8b-6116-4073-ab96-e330819e2c07', settlement: null });
+    expect(result.body.errors?.[0]).toMatchObject({ path: ['cardOrder', 'settlement'], extensions: { code: 'FORBIDDEN' } });
+  });
+
+  it("maps Klarna's validation errors to BAD_USER_INPUT with their fields", async () => {
+    const forged = Buffer.from(JSON.stringify({ a: 'not-a-klarna-cursor', s: 0 })).toString('base64url');
+    const result = await gql(context.gateway, `query($after: String) { settlement(id: "krn:partner:eu1:settlement:live:113574395") { transactions(first: 2, after: $after) { edges { cursor } } } }`, { after: forged });
+    const error = result.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error?.extensions?.problems?.[0]?.path).toBe('starting_after');
+    expectNoLeaks(result, context.sandbox.url);
+  });
+
+  it('keeps the data that could be read when one sub-resource fails (partial data)', async () => {
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'listComplianceDecisions', errorRates: { 500: 1 }, times: 1 });
+    const result = await gql(context.gateway, `query($id: ID!) { account(id: $id) { name complianceDecisions(first: 2) { edges { node { type } } } } }`, { id: ACCOUNT });
+    expect(result.body.data?.account).toEqual({ name: 'Merchant ABC US', complianceDecisions: null });
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors?.[0]).toMatchObject({ path: ['account', 'complianceDecisions'], extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expectNoLeaks(result, context.sandbox.url);
+  });
+});
+
+describe('credentials', () => {
+  const context = useGateway({ passthroughOnly: true });
+
+  it('answers UNAUTHENTICATED without an upstream call when the caller brings no credentials', async () => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, NAME_QUERY, { id: ACCOUNT }));
+    expect(total).toBe(0);
+    expect(result.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('never falls back to other credentials when the Authorization header is not Basic', async () => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, NAME_QUERY, { id: ACCOUNT }, { authorization: 'Bearer abc' }));
+    expect(total).toBe(0);
+    expect(result.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("passes the caller's own Basic credentials through, and maps Klarna's 401", async () => {
+    const ok = await gql(context.gateway, NAME_QUERY, { id: ACCOUNT }, { authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` });
+    expect(ok.body.data?.account?.name).toBe('Merchant ABC US');
+    const refused = await gql(context.gateway, NAME_QUERY, { id: ACCOUNT }, { authorization: 'Basic klarna_test_api_wrong' });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});

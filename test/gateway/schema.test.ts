@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildSchema } from '../../src/schema/index.ts';
+import { printSchemaFile, SCHEMA_FILE } from '../../src/schema/print.ts';
+
+describe('schema', () => {
+  it('schema.graphql is what the code prints today (run `npm run schema`)', async () => {
+    expect((await readFile(SCHEMA_FILE, 'utf8')) === printSchemaFile(), 'stale schema.graphql: run `npm run schema`').toBe(true);
+  });
+
+  it('describes every type, field, argument and enum value', () => {
+    const schema = buildSchema();
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || (isScalarType(type) && getNamedType(type) === type && ['String', 'Int', 'Boolean', 'ID', 'Float'].includes(type.name))) continue;
+      if (!type.description) missing.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+          for (const arg of 'args' in field ? field.args : []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      if (isUnionType(type) && !type.description) missing.push(type.name);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('names fields in camelCase, never REST snake_case', () => {
+    const schema = buildSchema();
+    const snake: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) continue;
+      for (const name of Object.keys(type.getFields())) if (name.includes('_')) snake.push(`${type.name}.${name}`);
+    }
+    expect(snake).toEqual([]);
+  });
+});
