@@ -2,10 +2,14 @@
  * `npm run bench [-- scenario...]`: runs the named benchmark scenarios (all by default) and prints
  * their numbers. Servers run in their own processes on loopback; nothing here is a pass/fail test.
  */
+import { benchFanout } from './fanout.ts';
+import { benchGateway } from './gateway.ts';
 import { benchSandbox } from './sandbox.ts';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
   sandbox: () => benchSandbox(),
+  gateway: () => benchGateway(),
+  fanout: () => benchFanout(),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

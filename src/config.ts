@@ -31,6 +31,8 @@ const schema = z
     UPSTREAM_BODY_TIMEOUT_MS: ms(10_000),
     UPSTREAM_DEADLINE_MS: ms(8_000),
     UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** Retries may add at most this fraction of calls (above a floor of 10), so they never multiply an outage. */
+    UPSTREAM_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.2),
     UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
     UPSTREAM_BREAKER_OPEN_MS: ms(5_000),
     /** Time-to-live of cached reference data (payment profiles, price plans), per principal. */
@@ -44,6 +46,36 @@ const schema = z
     SANDBOX_CANCELLATION_DELAY_MS: ms(5_000),
 
     GRAPHIQL: bool.optional(),
+
+    /** `redis://host:6379/0`: events, webhook deduplication and card order polling shared by every replica. Unset: in process. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+    /** Prefix of every Redis key the gateway writes: one per deployment sharing a Redis (tests: one per file). */
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default('klarna-gateway:'),
+    /** Where Klarna's webhooks are received. */
+    WEBHOOK_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a path such as /webhooks/klarna').default('/webhooks/klarna'),
+    /** JSON object of webhook signing keys by key id, `{"<Klarna-Signing-Key-Id>": "<secret>"}`; several during a rotation. */
+    WEBHOOK_SIGNING_KEYS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"<key id>": "<secret>"}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string().min(1), z.string().min(1), { error: 'must be a JSON object {"<key id>": "<secret>"}' }))
+      .default({}),
+    WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
+    /** Events kept for subscribers that resume with `after`: at most this many, none older than `EVENT_RETENTION_MS`. */
+    EVENT_RETENTION_COUNT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    EVENT_RETENTION_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
+    /** Card order cancellation polling: never two polls of an order closer than this. */
+    CANCELLATION_POLL_MIN_MS: ms(1_000),
+    /** ... and at least one this often, even when Klarna's `check_after` is further away. */
+    CANCELLATION_POLL_MAX_MS: ms(60_000),
+    /** A cancellation still pending after this long is no longer watched. */
+    CANCELLATION_WATCH_MAX_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.KLARNA_MANAGEMENT_URL) !== Boolean(env.KLARNA_CARD_SERVICE_URL)) {
@@ -52,6 +84,12 @@ const schema = z
         path: [env.KLARNA_MANAGEMENT_URL ? 'KLARNA_CARD_SERVICE_URL' : 'KLARNA_MANAGEMENT_URL'],
         message: 'set both Klarna URLs to use Klarna, or neither to use the embedded sandbox',
       });
+    }
+    if (['/graphql', '/metrics', '/health'].includes(env.WEBHOOK_PATH)) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_PATH'], message: 'must not be a path the gateway already serves' });
+    }
+    if (env.CANCELLATION_POLL_MIN_MS > env.CANCELLATION_POLL_MAX_MS) {
+      ctx.addIssue({ code: 'custom', path: ['CANCELLATION_POLL_MIN_MS'], message: 'must not exceed CANCELLATION_POLL_MAX_MS' });
     }
   });
 

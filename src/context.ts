@@ -10,6 +10,7 @@ import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
+import type { EventService } from './webhooks/event-service.ts';
 
 export interface Principal {
   /** What is sent to Klarna as `Authorization`; absent when the caller brought none and we hold none. */
@@ -24,6 +25,10 @@ export interface GatewayContext {
   pm: PartnerManagementClient;
   mcs: MerchantCardServiceClient;
   loaders: Loaders;
+  /** Drops everything loaded so far in this request: after a write, the payload reads the new state. */
+  refreshLoaders(): void;
+  /** Live events (made at boot): subscriptions read `events.bus`; `events.watchOrderCancellation` polls a cancellation. */
+  events: EventService | undefined;
 }
 
 export interface ContextDependencies {
@@ -33,6 +38,8 @@ export interface ContextDependencies {
   integratorName: string;
   /** `Basic ...` the gateway sends when the caller brings no credentials (server-held, or the sandbox's). */
   serverAuthorization?: string;
+  /** The replica's live-event machinery (`src/webhooks/event-service.ts`). */
+  events?: EventService;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -65,12 +72,18 @@ export function createContextFactory(deps: ContextDependencies) {
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
-    return {
+    const freshLoaders = () => createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash });
+    const context: GatewayContext = {
       requestId,
       principal,
       pm,
       mcs,
-      loaders: createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash }),
+      loaders: freshLoaders(),
+      events: deps.events,
+      refreshLoaders() {
+        context.loaders = freshLoaders();
+      },
     };
+    return context;
   };
 }

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_INVALID_RESPONSE';
+  | 'UPSTREAM_INVALID_RESPONSE'
+  | 'SUBSCRIPTION_INTERRUPTED';
 
 /** One problem with one input field, by its path (`input.cards.0.amount`). */
 export interface FieldProblem {
@@ -95,5 +96,17 @@ export class UpstreamTimeoutError extends GatewayError {
 export class UpstreamInvalidResponseError extends GatewayError {
   constructor(api: string) {
     super('UPSTREAM_INVALID_RESPONSE', `Klarna's ${api} sent an answer the gateway could not read.`);
+  }
+}
+
+/** A live-event stream ended early (the subscriber fell behind, the event log failed): resubscribe with `after`. */
+export class SubscriptionInterruptedError extends GatewayError {
+  /** `resumeAfter`: the last event delivered; `reason`: the code of what interrupted it, if it had one. */
+  constructor(resumeAfter: string | undefined, reason?: string) {
+    super(
+      'SUBSCRIPTION_INTERRUPTED',
+      'The event stream was interrupted. Subscribe again with `after` set to the id of the last event you received; nothing is lost within the retention.',
+      { ...(resumeAfter ? { resumeAfter } : {}), ...(reason ? { reason } : {}) },
+    );
   }
 }

@@ -31,10 +31,51 @@ export const PORTFOLIO_QUERY = `query Portfolio($ids: [ID!]!) {
   accounts(ids: $ids) { id name state paymentProducts { state } }
 }`;
 
+export const ONBOARD_MUTATION = `mutation Onboard($input: OnboardMerchantInput!) {
+  onboardMerchant(input: $input) {
+    __typename
+    ... on OnboardMerchantPayload { account { id klarnaId name state stateReason } }
+    ... on ValidationError { message problems { path message } }
+    ... on UserError { code message }
+  }
+}`;
+
+/** Variables for `ONBOARD_MUTATION` that the sandbox accepts (the docs' payment profile and acquiring account). */
+export const ONBOARD_VARIABLES = {
+  input: {
+    reference: 'M-GRAPHIQL-001',
+    name: 'Nordic Coffee Roasters',
+    contact: { email: 'owner@nordic-coffee.example', givenName: 'Ada', familyName: 'Lind', phone: '+46701234567' },
+    businessEntities: [{ reference: 'entity-1', legalName: 'Nordic Coffee Roasters AB', country: 'SE', merchantCategoryCodes: ['5499'] }],
+    paymentProduct: {
+      paymentProfileId: 'krn:partner:global:account:payment-profile:206bbb83-9b6e-46fa-940d-337153c04a58',
+      paymentAccounts: [
+        {
+          acquiringAccountId: 'krn:partner:global:payment-acquiring-account:live:3440b9b7-7ca2-44a3-8f62-776caacdaa0b',
+          reference: 'pa-nordic-coffee-1',
+          businessEntityReference: 'entity-1',
+          defaultStoreGroupReference: 'web-shops',
+          defaultMerchantCategoryCode: '5499',
+        },
+      ],
+    },
+    brands: [{ reference: 'brand-1', displayName: 'Nordic Coffee', logoUrl: 'https://nordic-coffee.example/logo.png' }],
+    storeGroups: [
+      {
+        reference: 'web-shops',
+        brandReference: 'brand-1',
+        supportContact: { email: 'help@nordic-coffee.example' },
+        stores: [{ reference: 'web-se', type: 'WEBSITE', url: 'https://nordic-coffee.example' }],
+      },
+    ],
+  },
+};
+
 /** GraphiQL's tabs, one operation each so the play button runs it at once; Dashboard opens first. */
 export const GRAPHIQL_TABS = [
   { query: DASHBOARD_QUERY },
   { query: SETTLEMENT_QUERY },
   { query: CARD_QUERY },
   { query: PORTFOLIO_QUERY, variables: JSON.stringify({ ids: ['krn:partner:global:account:live:LWT2XJSE'] }, null, 2) },
+  { query: ONBOARD_MUTATION, variables: JSON.stringify(ONBOARD_VARIABLES, null, 2) },
 ];

@@ -12,11 +12,25 @@ import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import type { Metrics } from './metrics.ts';
 import { buildSchema } from './schema/index.ts';
+import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
+import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {
   metrics: Metrics;
   logger: Logger;
   graphiql: boolean;
+}
+
+/**
+ * Every GraphQL answer is per principal and may carry secrets (a new API key) or card data (a card
+ * settlement): no HTTP cache may keep it.
+ */
+function useNoStore(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'no-store');
+    },
+  };
 }
 
 /** Serves Prometheus text at `/metrics`. */
@@ -69,7 +83,13 @@ export function createGateway(options: GatewayOptions) {
       warn: (...args) => logger.warn(args.map(String).join(' ')),
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
-    plugins: [useMetricsEndpoint(options.metrics)],
+    plugins: [
+      useMetricsEndpoint(options.metrics),
+      useNoStore(),
+      ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
+      // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
+      usePerEventContext(freshContextPerEvent(createContext)),
+    ],
   });
   return yoga;
 }

@@ -2,6 +2,7 @@
  * `npm start`: read the configuration, start the embedded Klarna sandbox when no Klarna URL is set,
  * then the gateway; stop both cleanly on SIGINT/SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startSandbox } from './sandbox/index.ts';
@@ -35,7 +36,13 @@ const targets: GatewayTargets = sandbox
       ...(config.KLARNA_API_KEY ? { serverAuthorization: `Basic ${config.KLARNA_API_KEY}` } : {}),
     };
 
+// The sandbox delivers its signed webhooks to the gateway's own ingress, with a key made for this run:
+// subscribe to `accountEvents` in one GraphiQL tab, disable a product in another, watch it arrive.
+const sandboxWebhookKey = sandbox ? { signingKeyId: `sandbox-${randomBytes(4).toString('hex')}`, signingKey: randomBytes(32).toString('hex') } : undefined;
+if (sandboxWebhookKey) config.WEBHOOK_SIGNING_KEYS = { ...config.WEBHOOK_SIGNING_KEYS, [sandboxWebhookKey.signingKeyId]: sandboxWebhookKey.signingKey };
+
 const gateway = await startGateway(config, targets, { logger });
+if (sandbox && sandboxWebhookKey) sandbox.webhooks.addSubscriber({ url: `${gateway.url}${config.WEBHOOK_PATH}`, ...sandboxWebhookKey });
 
 if (sandbox) logger.info({ sandbox: sandbox.url }, 'embedded Klarna sandbox started (no KLARNA_MANAGEMENT_URL set)');
 logger.info({ graphql: gateway.graphqlUrl }, 'gateway listening');

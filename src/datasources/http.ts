@@ -65,7 +65,7 @@ export interface UpstreamResponse {
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const CONNECTION_ERROR_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_CLOSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-type Failure = { kind: 'status'; response: UpstreamResponse } | { kind: 'timeout' } | { kind: 'connection' };
+type Failure = { kind: 'status'; response: UpstreamResponse } | { kind: 'timeout' } | { kind: 'connection' } | { kind: 'cancelled' };
 
 /** Seconds from a `Retry-After` header (delta-seconds or HTTP date), if present and sane. */
 export function parseRetryAfter(value: string | string[] | undefined, nowMs = Date.now()): number | undefined {
@@ -137,6 +137,10 @@ export function createUpstream({
       consecutiveFailures = 0;
       probing = false;
     },
+    /** A call ended without telling anything about the upstream (the caller cancelled it). */
+    release() {
+      probing = false;
+    },
     failure() {
       consecutiveFailures += 1;
       probing = false;
@@ -148,7 +152,7 @@ export function createUpstream({
     },
   };
 
-  async function attempt(call: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse | Failure> {
+  async function attempt(call: UpstreamRequest, signal: AbortSignal, deadline: AbortSignal): Promise<UpstreamResponse | Failure> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -163,7 +167,9 @@ export function createUpstream({
       const result: UpstreamResponse = { status: response.statusCode, headers: response.headers, body: response.body };
       return RETRYABLE_STATUSES.has(response.statusCode) || response.statusCode >= 500 ? { kind: 'status', response: result } : result;
     } catch (error) {
-      const kind = signal.aborted ? 'timeout' : classifyError(error);
+      // The caller going away (client disconnected) says nothing about the upstream's health. (The
+      // caller's signal may not report `aborted` itself, so it is told apart from our own deadline.)
+      const kind = signal.aborted ? (deadline.aborted ? 'timeout' : 'cancelled') : classifyError(error);
       metrics?.observe(name, call.operation, kind ?? 'error', seconds());
       if (!kind) throw error;
       return { kind };
@@ -182,10 +188,14 @@ export function createUpstream({
         metrics?.observe(name, call.operation, 'circuit_open', 0);
         throw new UpstreamUnavailableError(name);
       }
-      const outcome = await attempt(call, signal);
+      const outcome = await attempt(call, signal, deadline);
       if (!('kind' in outcome)) {
         breaker.success();
         return outcome;
+      }
+      if (outcome.kind === 'cancelled') {
+        breaker.release();
+        throw new UpstreamTimeoutError(name);
       }
       const retryAfterSeconds = outcome.kind === 'status' ? parseRetryAfter(outcome.response.headers['retry-after']) : undefined;
       if (outcome.kind === 'status') {

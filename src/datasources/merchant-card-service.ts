@@ -6,12 +6,14 @@
 import type { components } from '../contracts/merchant-card-service.generated.ts';
 import { NotFoundError } from '../errors.ts';
 import { RestClient } from './rest-client.ts';
+import type { CardSpecificationInput } from './write-inputs.ts';
 
 type McsSchemas = components['schemas'];
 export type CardPromise = McsSchemas['promise_response'];
 export type CardSettlement = McsSchemas['settlement_response'];
 export type EncryptedCard = McsSchemas['card'];
 export type CancellationStatus = McsSchemas['cancel_order_request_status'];
+export type CreatedPromise = McsSchemas['promise_created_response'];
 
 /** The cancellation of an order as the gateway reports it: Klarna's status, or that none was requested. */
 export type OrderCancellation = CancellationStatus | { status: 'NO_REQUEST_FOUND'; reason_code?: string; reason_message?: string };
@@ -54,6 +56,44 @@ export class MerchantCardServiceClient extends RestClient {
       if (error instanceof NoCancellationRequested) return { status: 'NO_REQUEST_FOUND', reason_code: 'NO_REQUEST_FOUND' };
       throw error;
     }
+  }
+
+  createPromise(orderId: string, cards: CardSpecificationInput[], idempotencyKey: string): Promise<CreatedPromise> {
+    return this.request({
+      operation: 'createPromise',
+      method: 'POST',
+      path: '/merchantcard/v3/promises',
+      body: {
+        order_id: orderId,
+        cards: cards.map((card) => ({
+          reference: card.reference,
+          amount: card.amount,
+          currency: card.currency,
+          ...(card.fundAmount != null ? { fund_amount: card.fundAmount } : {}),
+        })),
+      },
+      idempotencyKey,
+    });
+  }
+
+  /** Settles an order with virtual cards encrypted for `keyId`. The answer holds card data: never log or cache it. */
+  createSettlement(input: { orderId: string; promiseId?: string | null; keyId: string }, idempotencyKey: string): Promise<CardSettlement> {
+    return this.request({
+      operation: 'settlePromise',
+      method: 'POST',
+      path: '/merchantcard/v3/settlements',
+      body: { order_id: input.orderId, key_id: input.keyId, ...(input.promiseId ? { promise_id: input.promiseId } : {}) },
+      idempotencyKey,
+    });
+  }
+
+  requestOrderCancellation(orderId: string, idempotencyKey: string): Promise<CancellationStatus> {
+    return this.request({
+      operation: 'requestOrderCancellation',
+      method: 'POST',
+      path: this.path`/merchantcard/v3/orders/${orderId}/cancel-request`,
+      idempotencyKey,
+    });
   }
 
   protected override mapError(status: number, body: unknown): Error {

@@ -4,7 +4,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { components, operations } from '../contracts/partner-management.generated.ts';
+import { accountUpdateBody, brand, businessData, onboardingBody, store, storeGroup } from './partner-management-bodies.ts';
 import { RestClient } from './rest-client.ts';
+import type { AccountUpdateInput, BrandInput, BusinessDataInput, OnboardingInput, StoreGroupInput, StoreInput } from './write-inputs.ts';
 
 export type PmSchemas = components['schemas'];
 export type PartnerAccount = PmSchemas['PartnerAccount'];
@@ -23,6 +25,7 @@ export type Settlement = PmSchemas['Settlement'];
 export type SettlementTransaction = PmSchemas['SettlementTransaction'];
 export type PayoutStatus = PmSchemas['PayoutStatus'];
 export type Pagination = PmSchemas['Pagination'];
+export type PartnerAccountSummary = PmSchemas['PartnerAccountSummary'];
 
 /** Sub-resources `GET /v2/accounts/{id}` can embed. */
 export type AccountExpansion = 'partner_busines_entities' | 'products' | 'brands' | 'store_groups' | 'store_groups.stores';
@@ -42,6 +45,9 @@ export interface Page<T> {
 export type PricePlanFilters = Omit<NonNullable<operations['getPricePlan']['parameters']['query']>, 'size' | 'starting_after' | 'ending_before'>;
 
 type CredentialKind = 'api-key' | 'client-identifier';
+
+/** Which credential collection an id belongs to. */
+const credentialKind = (credentialId: string): CredentialKind => (/:credential:client:/.test(credentialId) ? 'client-identifier' : 'api-key');
 
 const pageQuery = (page: PageRequest) => ({
   size: page.size,
@@ -170,7 +176,7 @@ export class PartnerManagementClient extends RestClient {
 
   /** A credential by id; its kind is read from the id (`...:credential:api:...` or `...:credential:client:...`). */
   getCredential(credentialId: string): Promise<Credential> {
-    const kind: CredentialKind = /:credential:client:/.test(credentialId) ? 'client-identifier' : 'api-key';
+    const kind = credentialKind(credentialId);
     return this.request({
       operation: kind === 'api-key' ? 'getApiKey' : 'getClientIdentifier',
       method: 'GET',
@@ -222,5 +228,147 @@ export class PartnerManagementClient extends RestClient {
       headers: { accept: 'text/csv' },
     });
     return response.body;
+  }
+
+  // Writes. Every write carries the caller's idempotency key, so the HTTP layer may resend it after a
+  // failure in transit (Klarna applies a key once and replays its first answer for 24 hours).
+
+  onboard(input: OnboardingInput, idempotencyKey: string, migrate = false): Promise<PartnerAccountSummary> {
+    return this.request({
+      operation: migrate ? 'migratePartner' : 'onboardPartner',
+      method: 'POST',
+      path: migrate ? '/v2/distribution/migrate' : '/v2/distribution/onboard',
+      body: onboardingBody(input),
+      idempotencyKey,
+    });
+  }
+
+  updateAccount(accountId: string, input: AccountUpdateInput, idempotencyKey: string): Promise<PartnerAccountSummary> {
+    return this.request({ operation: 'updateAccount', method: 'PATCH', path: this.path`/v2/accounts/${accountId}`, body: accountUpdateBody(input), idempotencyKey });
+  }
+
+  updateBusinessEntity(accountId: string, entityId: string, input: BusinessDataInput, idempotencyKey: string): Promise<PartnerBusinessEntity> {
+    return this.request({
+      operation: 'updatePartnerBusinessEntity',
+      method: 'PATCH',
+      path: this.path`/v2/accounts/${accountId}/partner-business-entities/${entityId}`,
+      body: { supplementary_business_data: businessData(input) },
+      idempotencyKey,
+    });
+  }
+
+  updateBrand(accountId: string, brandId: string, input: BrandInput, idempotencyKey: string): Promise<Brand> {
+    return this.request({ operation: 'updateBrand', method: 'PATCH', path: this.path`/v2/accounts/${accountId}/brands/${brandId}`, body: brand(input), idempotencyKey });
+  }
+
+  updateStore(accountId: string, storeId: string, input: StoreInput, idempotencyKey: string): Promise<Store> {
+    return this.request({ operation: 'updateStore', method: 'PATCH', path: this.path`/v2/accounts/${accountId}/stores/${storeId}`, body: store(input), idempotencyKey });
+  }
+
+  updateStoreGroup(accountId: string, storeGroupId: string, input: StoreGroupInput, idempotencyKey: string): Promise<StoreGroup> {
+    const { brand_reference: _brand, ...body } = storeGroup(input);
+    return this.request({
+      operation: 'updateStoreGroup',
+      method: 'PATCH',
+      path: this.path`/v2/accounts/${accountId}/store-groups/${storeGroupId}`,
+      body,
+      idempotencyKey,
+    });
+  }
+
+  updatePaymentAccount(
+    accountId: string,
+    productId: string,
+    paymentAccountId: string,
+    input: { reference?: string | null; defaultMerchantCategoryCode?: string | null },
+    idempotencyKey: string,
+  ): Promise<PaymentAccount> {
+    const body: PmSchemas['PaymentAccountUpdateRequest'] = {};
+    if (input.reference) body.payment_account_reference = input.reference;
+    if (input.defaultMerchantCategoryCode) body.default_merchant_category_code = input.defaultMerchantCategoryCode as PmSchemas['MerchantCategoryCode'];
+    return this.request({
+      operation: 'updatePaymentAccount',
+      method: 'PATCH',
+      path: this.path`/v2/accounts/${accountId}/products/payment/${productId}/payment-accounts/${paymentAccountId}`,
+      body,
+      idempotencyKey,
+    });
+  }
+
+  setPaymentProductState(
+    accountId: string,
+    productId: string,
+    change: { enable: true } | { enable: false; reason: 'FRAUD' | 'VOLUNTARY'; reasonDetails: string },
+    idempotencyKey: string,
+  ): Promise<PaymentProduct> {
+    return this.request({
+      operation: change.enable ? 'enablePaymentProduct' : 'disablePaymentProduct',
+      method: 'POST',
+      path: change.enable
+        ? this.path`/v2/accounts/${accountId}/products/payment/${productId}/enable`
+        : this.path`/v2/accounts/${accountId}/products/payment/${productId}/disable`,
+      ...(change.enable ? {} : { body: { reason: change.reason, reason_details: change.reasonDetails } }),
+      idempotencyKey,
+    });
+  }
+
+  createCredential(kind: CredentialKind, description: string | undefined, idempotencyKey: string): Promise<Credential> {
+    return this.request({
+      operation: kind === 'api-key' ? 'createApiKey' : 'createClientIdentifier',
+      method: 'POST',
+      path: `/v2/account/integration/credentials/${kind}`,
+      body: description === undefined ? {} : { description },
+      idempotencyKey,
+    });
+  }
+
+  updateCredential(credentialId: string, description: string, idempotencyKey: string): Promise<Credential> {
+    const kind = credentialKind(credentialId);
+    return this.request({
+      operation: kind === 'api-key' ? 'updateApiKey' : 'updateClientIdentifier',
+      method: 'PATCH',
+      path: `/v2/account/integration/credentials/${kind}/${encodeURIComponent(credentialId)}`,
+      body: { description },
+      idempotencyKey,
+    });
+  }
+
+  async disableCredential(credentialId: string, idempotencyKey: string): Promise<void> {
+    const kind = credentialKind(credentialId);
+    const response = await this.send({
+      operation: kind === 'api-key' ? 'disableApiKey' : 'disableClientIdentifier',
+      method: 'DELETE',
+      path: `/v2/account/integration/credentials/${kind}/${encodeURIComponent(credentialId)}`,
+      idempotencyKey,
+    });
+    await response.body.dump();
+  }
+
+  revokeClientCertificate(credentialId: string, revokedFrom: string, idempotencyKey: string): Promise<Credential> {
+    return this.request({
+      operation: 'revokeClientCertificate',
+      method: 'POST',
+      path: this.path`/v2/account/integration/credentials/client-certificate/${credentialId}/revoke`,
+      body: { revoked_from: revokedFrom },
+      idempotencyKey,
+    });
+  }
+
+  /** Grants portal access as the signed JWT says; `CREATED` for a new user access, `UPDATED` otherwise. */
+  async grantPortalAccess(jwt: string, idempotencyKey: string): Promise<'CREATED' | 'UPDATED'> {
+    const response = await this.send({ operation: 'grantPortalUserAccess', method: 'POST', path: '/v2/portal/user-access', body: { jwt }, idempotencyKey });
+    await response.body.dump();
+    return response.status === 201 ? 'CREATED' : 'UPDATED';
+  }
+
+  async revokePortalAccess(filter: { accountId?: string | null; principal?: string | null }, idempotencyKey: string): Promise<void> {
+    const response = await this.send({
+      operation: 'revokePortalUserAccess',
+      method: 'DELETE',
+      path: '/v2/portal/user-access',
+      query: { partner_account_id: filter.accountId ?? undefined, principal: filter.principal ?? undefined },
+      idempotencyKey,
+    });
+    await response.body.dump();
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import type { AccountExpansion, PartnerAccount } from '../datasources/partner-management.ts';
+import type { AccountExpansion, Page, PartnerAccount } from '../datasources/partner-management.ts';
+import type { AccountPageKey } from '../loaders/index.ts';
 import { BadUserInputError } from '../errors.ts';
 import { builder } from './builder.ts';
 import { BrandRef } from './brands.ts';
@@ -18,6 +19,10 @@ import { openEnum } from './open-enum.ts';
 import { PaymentProductRef } from './payment-products.ts';
 import { scopeAll } from './scoped.ts';
 import { StoreGroupRef, StoreRef } from './stores.ts';
+import { z } from 'zod';
+import { ContactInput, contactSchema } from './inputs.ts';
+import { MUTATION_ERRORS } from './mutation-errors.ts';
+import { idempotencyKey, keyFor, krn, parseInput, reference } from './validation.ts';
 
 export const AccountRef = builder.objectRef<PartnerAccount>('Account');
 
@@ -94,6 +99,24 @@ function loadAccount(context: GatewayContext, id: string, info: GraphQLResolveIn
   return account;
 }
 
+/**
+ * An account's sub-resource list as a connection: from the account itself when it was read with that
+ * expansion (no call), otherwise one page of Klarna's list call (both page with the same cursors).
+ */
+async function subResources<T extends object>(
+  account: PartnerAccount,
+  args: ConnectionArguments,
+  embedded: readonly T[] | undefined,
+  pages: { load(key: AccountPageKey): Promise<Page<T>> },
+  idOf: (item: T) => string,
+) {
+  const request = pageRequestFrom(args);
+  const accountId = account.partner_account_id;
+  if (embedded) return connectionFromArray(scopeAll(accountId, embedded), request, idOf);
+  const page = await pages.load({ accountId, page: request });
+  return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, idOf);
+}
+
 const ContactRef = builder.simpleObject('AccountContact', {
   description: "The account owner's contact details.",
   fields: (t) => ({
@@ -120,55 +143,36 @@ builder.node(AccountRef, {
       type: ContactRef,
       nullable: true,
       description: "The account owner's contact details.",
-      resolve: ({ partner_account_contact: c }) =>
-        c && { email: c.email, givenName: c.given_name ?? null, familyName: c.family_name ?? null, phone: c.phone ?? null },
+      resolve: async (account, _args, context) => {
+        // Write answers (onboarding) may leave the contact out: then it is read.
+        const c = account.partner_account_contact ?? (await context.loaders.account.load(account.partner_account_id)).partner_account_contact;
+        return c ? { email: c.email, givenName: c.given_name ?? null, familyName: c.family_name ?? null, phone: c.phone ?? null } : null;
+      },
     }),
     businessEntities: t.connection({
       type: BusinessEntityRef,
       nullable: true,
       description: 'Legal entities of the account.',
-      resolve: async (account, args, context) => {
-        const request = pageRequestFrom(args);
-        const accountId = account.partner_account_id;
-        const embedded = account.partner_business_entities;
-        if (embedded) return connectionFromArray(scopeAll(accountId, embedded), request, (e) => e.partner_business_entity_id);
-        const page = await context.loaders.businessEntityPage.load({ accountId, page: request });
-        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (e) => e.partner_business_entity_id);
-      },
+      resolve: (account, args, context) =>
+        subResources(account, args, account.partner_business_entities, context.loaders.businessEntityPage, (e) => e.partner_business_entity_id),
     }),
     brands: t.connection({
       type: BrandRef,
       nullable: true,
       description: 'Brands of the account.',
-      resolve: async (account, args, context) => {
-        const request = pageRequestFrom(args);
-        const accountId = account.partner_account_id;
-        if (account.brands) return connectionFromArray(scopeAll(accountId, account.brands), request, (b) => b.brand_id);
-        const page = await context.loaders.brandPage.load({ accountId, page: request });
-        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (b) => b.brand_id);
-      },
+      resolve: (account, args, context) => subResources(account, args, account.brands, context.loaders.brandPage, (b) => b.brand_id),
     }),
     storeGroups: t.connection({
       type: StoreGroupRef,
       nullable: true,
       description: 'Store groups of the account, each with its stores.',
-      resolve: async (account, args, context) => {
-        const request = pageRequestFrom(args);
-        const accountId = account.partner_account_id;
-        if (account.store_groups) return connectionFromArray(scopeAll(accountId, account.store_groups), request, (g) => g.store_group_id);
-        const page = await context.loaders.storeGroupPage.load({ accountId, page: request });
-        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (g) => g.store_group_id);
-      },
+      resolve: (account, args, context) => subResources(account, args, account.store_groups, context.loaders.storeGroupPage, (g) => g.store_group_id),
     }),
     stores: t.connection({
       type: StoreRef,
       nullable: true,
       description: 'Every store of the account, across its store groups.',
-      resolve: async (account, args, context) => {
-        const accountId = account.partner_account_id;
-        const page = await context.loaders.storePage.load({ accountId, page: pageRequestFrom(args) });
-        return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, (s) => s.store_id);
-      },
+      resolve: (account, args, context) => subResources(account, args, undefined, context.loaders.storePage, (s) => s.store_id),
     }),
     paymentProducts: t.field({
       type: [PaymentProductRef],
@@ -218,3 +222,37 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
+  description: "An account's name, reference or contact; only the fields given change. A new contact is applied asynchronously (PARTIALLY_OPERATIONAL until done).",
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: 'Your key for this write; a retry with the same key is applied once. Generated when absent.' }),
+    accountId: t.id({ required: true, description: 'The account (KRN).' }),
+    name: t.string({ description: 'New business name.' }),
+    reference: t.string({ description: 'New reference.' }),
+    contact: t.field({ type: ContactInput, description: "New owner's contact details." }),
+  }),
+});
+const updateAccountSchema = z
+  .object({ idempotencyKey: idempotencyKey.nullish(), accountId: krn, name: reference.nullish(), reference: reference.nullish(), contact: contactSchema.nullish() })
+  .refine((input) => input.name || input.reference || input.contact, { message: 'give name, reference or contact', path: ['name'] });
+
+const UpdateAccountPayload = builder.simpleObject('UpdateAccountPayload', {
+  description: 'The account as Klarna now has it.',
+  fields: (t) => ({ account: t.field({ type: AccountRef, description: 'The updated account.' }) }),
+});
+
+builder.mutationField('updateAccount', (t) =>
+  t.field({
+    type: UpdateAccountPayload,
+    description: "Changes an account's name, reference or contact.",
+    errors: { types: MUTATION_ERRORS },
+    args: { input: t.arg({ type: UpdateAccountInput, required: true, description: 'The changes.' }) },
+    resolve: async (_root, args, context) => {
+      const { accountId, ...input } = parseInput(updateAccountSchema, args.input);
+      const account = await context.pm.updateAccount(accountId, input, keyFor(input));
+      context.refreshLoaders();
+      return { account };
+    },
+  }),
+);

@@ -44,7 +44,17 @@ export const builder = new SchemaBuilder<{
     defaultConnectionTypeOptions: { description: 'A page of items, in Relay connection form over Klarna cursor paging.' },
     defaultEdgeTypeOptions: { description: 'One item of a page with its cursor.' },
   },
-  errors: { defaultTypes: [] },
+  errors: {
+    defaultTypes: [],
+    // A mutation answers `<Mutation>Result = <Payload> | ValidationError | NotFoundError | ...`.
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Result`,
+      description: 'The payload when the mutation happened, or why it did not.',
+    },
+  },
 });
 
 builder.queryType({ description: 'Read Klarna partner accounts, settlements and card orders.' });
+builder.mutationType({ description: 'Change Klarna partner accounts, credentials, portal access and card orders. Each write is applied exactly once.' });
+builder.subscriptionType({ description: "Klarna's events as they happen (webhooks, and card order cancellations the gateway polls), over graphql-ws or SSE." });

@@ -1,7 +1,11 @@
 /** Partner business entities: the legal entities behind an account. */
 import type { PartnerBusinessEntity } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
+import { z } from 'zod';
+import { AddressInput, LegalRegistrationInput, businessDataShape } from './inputs.ts';
+import { MUTATION_ERRORS } from './mutation-errors.ts';
 import { parseScopedKey, scope, scopedKey, type Scoped } from './scoped.ts';
+import { idempotencyKey, keyFor, krn, parseInput } from './validation.ts';
 
 export const BusinessEntityRef = builder.objectRef<Scoped<PartnerBusinessEntity>>('BusinessEntity');
 
@@ -75,3 +79,37 @@ builder.node(BusinessEntityRef, {
     }),
   }),
 });
+
+const UpdateBusinessEntityInput = builder.inputType('UpdateBusinessEntityInput', {
+  description: "A business entity's registration data and operating addresses (its name and country are fixed).",
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: 'Your key for this write; a retry with the same key is applied once. Generated when absent.' }),
+    accountId: t.id({ required: true, description: 'The account (KRN).' }),
+    businessEntityId: t.id({ required: true, description: 'The business entity (KRN).' }),
+    legalRegistration: t.field({ type: LegalRegistrationInput, description: 'Registration details.' }),
+    operatingAddresses: t.field({ type: [AddressInput], description: 'Where it operates.' }),
+  }),
+});
+const updateBusinessEntitySchema = z
+  .object({ idempotencyKey: idempotencyKey.nullish(), accountId: krn, businessEntityId: krn, ...businessDataShape })
+  .refine((input) => input.legalRegistration || input.operatingAddresses, { message: 'give legalRegistration or operatingAddresses', path: ['legalRegistration'] });
+
+const UpdateBusinessEntityPayload = builder.simpleObject('UpdateBusinessEntityPayload', {
+  description: 'The business entity as Klarna now has it.',
+  fields: (t) => ({ businessEntity: t.field({ type: BusinessEntityRef, description: 'The updated entity.' }) }),
+});
+
+builder.mutationField('updateBusinessEntity', (t) =>
+  t.field({
+    type: UpdateBusinessEntityPayload,
+    description: "Updates a business entity's supplementary data (registration, addresses).",
+    errors: { types: MUTATION_ERRORS },
+    args: { input: t.arg({ type: UpdateBusinessEntityInput, required: true, description: 'The entity.' }) },
+    resolve: async (_root, args, context) => {
+      const { accountId, businessEntityId, ...input } = parseInput(updateBusinessEntitySchema, args.input);
+      const entity = await context.pm.updateBusinessEntity(accountId, businessEntityId, input, keyFor(input));
+      context.refreshLoaders();
+      return { businessEntity: scope(accountId, entity) };
+    },
+  }),
+);

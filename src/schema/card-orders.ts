@@ -9,11 +9,11 @@ import { builder } from './builder.ts';
 import { openEnum } from './open-enum.ts';
 import { keyParts } from './scoped.ts';
 
-const CardOrderRef = builder.objectRef<{ orderId: string }>('CardOrder');
-const CardPromiseRef = builder.objectRef<CardPromise>('CardPromise');
-const CardSettlementRef = builder.objectRef<CardSettlement & { keyId: string }>('CardSettlement');
+export const CardOrderRef = builder.objectRef<{ orderId: string }>('CardOrder');
+export const CardPromiseRef = builder.objectRef<CardPromise>('CardPromise');
+export const CardSettlementRef = builder.objectRef<CardSettlement & { keyId: string }>('CardSettlement');
 const CardRef = builder.objectRef<EncryptedCard>('VirtualCard');
-const CancellationRef = builder.objectRef<OrderCancellation>('OrderCancellation');
+export const CancellationRef = builder.objectRef<OrderCancellation>('OrderCancellation');
 
 const OPAQUE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
 

@@ -12,6 +12,14 @@ import './reference-data.ts';
 import './settlements.ts';
 import './settlement-report.ts';
 import './card-orders.ts';
+import './mutation-errors.ts';
+import './onboarding.ts';
+import './payment-product-mutations.ts';
+import './credential-mutations.ts';
+import './portal-access.ts';
+import './card-order-mutations.ts';
+import './events.ts';
+import './subscriptions.ts';
 import { builder } from './builder.ts';
 
 export const buildSchema = () => builder.toSchema({ sortSchema: true });

@@ -3,7 +3,11 @@ import type { Store, StoreGroup } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
 import { connectionFromArray, pageRequestFrom } from './connections.ts';
 import { openEnum } from './open-enum.ts';
+import { z } from 'zod';
+import { StoreGroupInput, StoreKind, storeGroupSchema, storeSchema } from './inputs.ts';
+import { MUTATION_ERRORS } from './mutation-errors.ts';
 import { parseScopedKey, scope, scopeAll, scopedKey, type Scoped } from './scoped.ts';
+import { idempotencyKey, keyFor, krn, parseInput } from './validation.ts';
 
 export const StoreRef = builder.objectRef<Scoped<Store>>('Store');
 export const StoreGroupRef = builder.objectRef<Scoped<StoreGroup>>('StoreGroup');
@@ -82,3 +86,65 @@ builder.node(StoreGroupRef, {
     }),
   }),
 });
+
+const keyField = 'Your key for this write; a retry with the same key is applied once. Generated when absent.';
+
+const UpdateStoreInput = builder.inputType('UpdateStoreInput', {
+  description: 'A store, replaced whole.',
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: keyField }),
+    accountId: t.id({ required: true, description: 'The account (KRN).' }),
+    storeId: t.id({ required: true, description: 'The store (KRN).' }),
+    reference: t.string({ required: true, description: 'Your reference (at most 80 characters).' }),
+    type: t.field({ type: StoreKind, required: true, description: 'Kind of store.' }),
+    url: t.string({ required: true, description: 'Base URL of the website.' }),
+  }),
+});
+const updateStoreSchema = storeSchema.extend({ idempotencyKey: idempotencyKey.nullish(), accountId: krn, storeId: krn });
+
+const UpdateStoreGroupInput = builder.inputType('UpdateStoreGroupInput', {
+  description: "A store group, replaced whole: its stores are matched by `reference` (kept stores keep their ids; stores left out are removed).",
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: keyField }),
+    accountId: t.id({ required: true, description: 'The account (KRN).' }),
+    storeGroupId: t.id({ required: true, description: 'The store group (KRN).' }),
+    group: t.field({ type: StoreGroupInput, required: true, description: 'The group as it should be (`brandReference` is ignored).' }),
+  }),
+});
+const updateStoreGroupSchema = z.object({ idempotencyKey: idempotencyKey.nullish(), accountId: krn, storeGroupId: krn, group: storeGroupSchema });
+
+const UpdateStorePayload = builder.simpleObject('UpdateStorePayload', {
+  description: 'The store as Klarna now has it.',
+  fields: (t) => ({ store: t.field({ type: StoreRef, description: 'The updated store.' }) }),
+});
+const UpdateStoreGroupPayload = builder.simpleObject('UpdateStoreGroupPayload', {
+  description: 'The store group as Klarna now has it.',
+  fields: (t) => ({ storeGroup: t.field({ type: StoreGroupRef, description: 'The updated store group with its stores.' }) }),
+});
+
+builder.mutationFields((t) => ({
+  updateStore: t.field({
+    type: UpdateStorePayload,
+    description: "Replaces a store's reference, type and URL.",
+    errors: { types: MUTATION_ERRORS },
+    args: { input: t.arg({ type: UpdateStoreInput, required: true, description: 'The store.' }) },
+    resolve: async (_root, args, context) => {
+      const { accountId, storeId, ...input } = parseInput(updateStoreSchema, args.input);
+      const store = await context.pm.updateStore(accountId, storeId, input, keyFor(input));
+      context.refreshLoaders();
+      return { store: scope(accountId, store) };
+    },
+  }),
+  updateStoreGroup: t.field({
+    type: UpdateStoreGroupPayload,
+    description: 'Replaces a store group: reference, support contact, social media links and its whole store list.',
+    errors: { types: MUTATION_ERRORS },
+    args: { input: t.arg({ type: UpdateStoreGroupInput, required: true, description: 'The store group.' }) },
+    resolve: async (_root, args, context) => {
+      const input = parseInput(updateStoreGroupSchema, args.input);
+      const group = await context.pm.updateStoreGroup(input.accountId, input.storeGroupId, input.group, keyFor(input));
+      context.refreshLoaders();
+      return { storeGroup: scope(input.accountId, group) };
+    },
+  }),
+}));

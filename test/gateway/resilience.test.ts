@@ -83,4 +83,22 @@ describe('circuit breaker', () => {
     expect(probe.result.body.data?.account?.name).toBe('Merchant ABC US');
     expect(context.gateway.upstreams.pm.breakerState()).toBe('closed');
   });
+
+  it('does not count callers who hang up against Klarna', async () => {
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', latencyMs: 300, times: 5 });
+    const { request } = await import('undici');
+    for (let i = 0; i < 5; i += 1) {
+      const hangUp = request(context.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: NAME_QUERY, variables: { id: ACCOUNT } }),
+        signal: AbortSignal.timeout(50),
+      });
+      const outcome = await hangUp.then(async (r) => `resolved ${r.statusCode} ${await r.body.text()}`, () => 'rejected');
+      expect(outcome).toBe('rejected');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(context.gateway.upstreams.pm.breakerState()).toBe('closed');
+    expect((await ask(context.gateway)).body.data?.account?.name).toBe('Merchant ABC US');
+  });
 });

@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# Klarna Partner Gateway: `docker build -t klarna-partner-gateway .`, then
+# `docker run -p 4000:4000 klarna-partner-gateway` (embedded sandbox when no KLARNA_* URL is set).
+# Stages: build (all dependencies, tsc to dist/), deps (production dependencies only), runtime
+# (node, production node_modules, dist/ and openapi/: no TypeScript sources, tests or dev tools).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: nothing that runs in production needs one (esbuild's, under tsx, is for `npm start`).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
+WORKDIR /app
+# Owned by root, read-only to the `node` user the process runs as: the gateway writes no files.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+# Read at run time by dist/contracts/contract.js as ../../openapi/*.yaml.
+COPY openapi ./openapi
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 4000
+# No curl in slim images: node's own fetch. /health answers 200 while the process serves HTTP.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM (docker stop) closes WebSockets with 1001, stops pollers, ends subscriptions, closes Redis
+# and HTTP, then exits 0; node runs as PID 1 and handles it itself (src/main.ts).
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,77 @@
+/**
+ * The live-event machinery of one gateway replica, made at boot: the event bus (in process, or a Redis
+ * stream shared by every replica when `redisUrl` is set), the claims that deduplicate webhooks and
+ * elect card order pollers, the webhook ingress's settings, and the cancellation watcher. The
+ * GraphQL context carries it as `events`, so subscriptions subscribe to `events.bus` and a mutation
+ * that requests an order cancellation calls `events.watchOrderCancellation(orderId, checkAfter, principal)`.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createCancellationWatcher, type ReadCancellation } from './cancellation-watcher.ts';
+import { createMemoryClaims, createRedisClaims, type Claims } from './claims.ts';
+import type { IngressOptions } from './ingress.ts';
+import { createMemoryBus, type EventBus } from './memory-bus.ts';
+import { createRedisBus } from './redis-bus.ts';
+
+export interface EventServiceOptions {
+  /** `redis://...`: share events, deduplication and polling across replicas. Unset: in process. */
+  redisUrl?: string;
+  /** Prefix of every Redis key this gateway writes (distinct per deployment, or per test file). */
+  keyPrefix: string;
+  retentionCount: number;
+  retentionMs: number;
+  webhook: { path: string; maxBytes: number; signingKeys: Readonly<Record<string, string>> };
+  cancellation: { minIntervalMs: number; maxIntervalMs: number; giveUpAfterMs: number };
+  /** Reads a cancellation as the given caller (bound by the server to the gateway's context factory). */
+  readCancellation: ReadCancellation;
+  logger: Logger;
+}
+
+/** Connects to Redis now, so a wrong `REDIS_URL` stops start-up instead of failing the first event. */
+async function connect(url: string, name: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectionName: name, maxRetriesPerRequest: 2 });
+  redis.on('error', (error: Error) => logger.warn({ err: error, connection: name }, 'redis connection error'));
+  await redis.connect();
+  return redis;
+}
+
+export async function createEventService(options: EventServiceOptions) {
+  const { keyPrefix, retentionCount, retentionMs, logger } = options;
+  let redis: Redis | undefined;
+  let reader: Redis | undefined;
+  let bus: EventBus;
+  let claims: { seen: Claims; polls: Claims };
+  if (options.redisUrl) {
+    redis = await connect(options.redisUrl, 'gateway-events', logger);
+    reader = await connect(options.redisUrl, 'gateway-events-reader', logger).catch(async (error: unknown) => {
+      redis?.disconnect();
+      throw error;
+    });
+    bus = await createRedisBus({ redis, reader, streamKey: `${keyPrefix}events`, retentionCount, retentionMs, logger });
+    claims = { seen: createRedisClaims(redis, keyPrefix), polls: createRedisClaims(redis, keyPrefix) };
+  } else {
+    bus = createMemoryBus({ retentionCount, retentionMs });
+    claims = { seen: createMemoryClaims(), polls: createMemoryClaims({ max: 1_000_000 }) };
+  }
+  const watcher = createCancellationWatcher({ bus, claims: claims.polls, read: options.readCancellation, logger, ...options.cancellation });
+  if (!Object.keys(options.webhook.signingKeys).length) {
+    logger.warn('no WEBHOOK_SIGNING_KEYS configured: every webhook will be refused (401)');
+  }
+
+  return {
+    /** `redis` when events travel through Redis, `memory` when they stay in this process. */
+    mode: redis ? ('redis' as const) : ('memory' as const),
+    bus,
+    ingress: { ...options.webhook, bus, seen: claims.seen, logger } satisfies IngressOptions,
+    watchOrderCancellation: watcher.watchOrderCancellation,
+    watchedOrders: watcher.watched,
+    /** Stops the pollers, ends every subscription, closes the Redis connections. */
+    async close() {
+      await watcher.close();
+      await bus.close();
+      await redis?.quit().catch(() => redis?.disconnect());
+      reader?.disconnect();
+    },
+  };
+}
+export type EventService = Awaited<ReturnType<typeof createEventService>>;

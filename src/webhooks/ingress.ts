@@ -1,0 +1,103 @@
+/**
+ * `POST <WEBHOOK_PATH>`: Klarna's webhooks enter here, as a Yoga plugin beside `/metrics` (so it runs
+ * on the same server and port, is reachable in tests through `yoga.fetch`, and sees the raw body
+ * before anything parses it).
+ *
+ * In order: size (413, the body is never read past the limit), signature (401), shape (400), then
+ * deduplication by Klarna's event id (a retry of an event already accepted is answered 200 and dropped),
+ * then the event is appended to the event log and answered 202. Delivery to subscribers happens after,
+ * from the log. If the log cannot take the event the claim is given back and the answer is 503, so
+ * Klarna retries: an event is either in the log or not acknowledged. Signatures, secrets and bodies
+ * are never logged.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Claims } from './claims.ts';
+import { parseEnvelope } from './envelope.ts';
+import type { EventBus } from './memory-bus.ts';
+import { verifySignature } from './signature.ts';
+
+export interface IngressOptions {
+  path: string;
+  maxBytes: number;
+  signingKeys: Readonly<Record<string, string>>;
+  bus: EventBus;
+  /** Claims on `webhook:<event_id>`: the first receipt of an event wins, on any replica. */
+  seen: Claims;
+  /** How long an event id is remembered: longer than Klarna's retries last (about 21.5 hours). */
+  dedupeTtlMs?: number;
+  logger: Logger;
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/** Reads at most `maxBytes` of a body; stops reading (and cancels) as soon as it is exceeded. */
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | typeof TOO_LARGE> {
+  if (!body) return new Uint8Array();
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function useWebhookIngress(options: IngressOptions): Plugin {
+  const { path, maxBytes, signingKeys, bus, seen, logger, dedupeTtlMs = 24 * 60 * 60 * 1000 } = options;
+  const log = logger.child({ component: 'webhook-ingress' });
+
+  async function handle(request: Request, fetchAPI: { Response: typeof Response }): Promise<Response> {
+    const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+    if (request.method !== 'POST') return answer(405, { error: 'METHOD_NOT_ALLOWED' }, { allow: 'POST' });
+    const declared = Number(request.headers.get('content-length'));
+    const raw = declared > maxBytes ? TOO_LARGE : await readLimited(request.body, maxBytes);
+    if (raw === TOO_LARGE) {
+      log.warn({ maxBytes }, 'webhook refused: body too large');
+      return answer(413, { error: 'PAYLOAD_TOO_LARGE', maxBytes });
+    }
+    const verdict = verifySignature(raw, request.headers, signingKeys);
+    if (verdict !== 'valid') {
+      log.warn({ reason: verdict, keyId: request.headers.get('klarna-signing-key-id') }, 'webhook refused: signature');
+      return answer(401, { error: 'INVALID_SIGNATURE' });
+    }
+    const parsed = parseEnvelope(Buffer.from(raw).toString('utf8'));
+    if (!parsed.ok) {
+      log.warn({ problems: parsed.problems }, 'webhook refused: malformed body');
+      return answer(400, { error: 'MALFORMED_EVENT', problems: parsed.problems });
+    }
+    const { facts } = parsed;
+    const claimKey = `webhook:${facts.klarnaEventId}`;
+    let claimed = false;
+    try {
+      claimed = await seen.claim(claimKey, dedupeTtlMs);
+      if (!claimed) {
+        log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type }, 'webhook duplicate dropped');
+        return answer(200, { status: 'DUPLICATE' });
+      }
+      const id = await bus.publish(facts);
+      log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type, id }, 'webhook accepted');
+      return answer(202, { status: 'ACCEPTED', id });
+    } catch (error) {
+      if (claimed) await seen.release(claimKey).catch(() => undefined);
+      log.error({ err: error, klarnaEventId: facts.klarnaEventId }, 'webhook not accepted: event log unavailable');
+      return answer(503, { error: 'UNAVAILABLE' }, { 'retry-after': '10' });
+    }
+  }
+
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== path) return;
+      endResponse(await handle(request, fetchAPI));
+    },
+  };
+}
