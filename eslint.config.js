@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/contracts/*.generated.ts', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'src/contracts/*.generated.ts', 'coverage/', 'scratch/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

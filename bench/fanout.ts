@@ -97,7 +97,23 @@ async function measure(gatewayUrl: string, subscribers: number, webhooks: number
   };
 }
 
+/** Removes what a Redis run wrote (the stream and the remembered event ids). */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function run(mode: 'memory' | 'redis', sandboxUrl: string, subscribers: number, webhooks: number, spacingsMs: number[]) {
+  const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'warn',
@@ -105,7 +121,7 @@ async function run(mode: 'memory' | 'redis', sandboxUrl: string, subscribers: nu
     KLARNA_CARD_SERVICE_URL: sandboxUrl,
     KLARNA_API_KEY: DEMO_CREDENTIALS.apiKey,
     WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }),
-    ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `bench:${randomUUID().slice(0, 8)}:` } : {}),
+    ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
   const gateway = await startProcess('src/main.ts', env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/);
   const clients: Client[] = [];
@@ -156,6 +172,7 @@ async function run(mode: 'memory' | 'redis', sandboxUrl: string, subscribers: nu
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));
     await stopProcess(gateway.child);
+    if (mode === 'redis') await deleteKeys(prefix);
   }
 }
 

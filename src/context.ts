@@ -10,6 +10,7 @@ import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
+import { OperationBudget } from './plugins/operation-budget.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
 export interface Principal {
@@ -25,6 +26,8 @@ export interface GatewayContext {
   pm: PartnerManagementClient;
   mcs: MerchantCardServiceClient;
   loaders: Loaders;
+  /** Upstream calls made by this operation, its call cap and deadline (armed when a query or mutation executes). */
+  budget: OperationBudget;
   /** Drops everything loaded so far in this request: after a write, the payload reads the new state. */
   refreshLoaders(): void;
   /** Live events (made at boot): subscriptions read `events.bus`; `events.watchOrderCancellation` polls a cancellation. */
@@ -63,12 +66,14 @@ export function createContextFactory(deps: ContextDependencies) {
     const presented = headers.get('authorization');
     // A caller's own credentials win; a malformed Authorization never falls back to the gateway's.
     const principal = principalFor(presented ? (/^Basic\s+\S+$/i.test(presented.trim()) ? presented.trim() : undefined) : deps.serverAuthorization);
+    const budget = new OperationBudget(signal);
     const call: CallContext = {
       correlationId: requestId,
       integratorName: deps.integratorName,
       ...(principal.authorization ? { authorization: principal.authorization } : {}),
       ...(originatorName(headers.get('x-client-name')) ? { originator: originatorName(headers.get('x-client-name'))! } : {}),
       ...(signal ? { signal } : {}),
+      budget,
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
@@ -79,6 +84,7 @@ export function createContextFactory(deps: ContextDependencies) {
       pm,
       mcs,
       loaders: freshLoaders(),
+      budget,
       events: deps.events,
       refreshLoaders() {
         context.loaders = freshLoaders();

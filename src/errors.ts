@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_INVALID_RESPONSE'
-  | 'SUBSCRIPTION_INTERRUPTED';
+  | 'SUBSCRIPTION_INTERRUPTED'
+  | 'UPSTREAM_CALL_LIMIT'
+  | 'OPERATION_TIMEOUT';
 
 /** One problem with one input field, by its path (`input.cards.0.amount`). */
 export interface FieldProblem {
@@ -108,5 +110,19 @@ export class SubscriptionInterruptedError extends GatewayError {
       'The event stream was interrupted. Subscribe again with `after` set to the id of the last event you received; nothing is lost within the retention.',
       { ...(resumeAfter ? { resumeAfter } : {}), ...(reason ? { reason } : {}) },
     );
+  }
+}
+
+/** One operation asked for more upstream calls than `MAX_UPSTREAM_CALLS_PER_OPERATION` allows. */
+export class UpstreamCallLimitError extends GatewayError {
+  constructor(limit: number) {
+    super('UPSTREAM_CALL_LIMIT', `This operation needs more than ${limit} calls to Klarna. Ask for fewer objects per operation, or page through them.`, { limit });
+  }
+}
+
+/** The operation ran past `OPERATION_DEADLINE_MS`; its calls still in flight were cancelled. */
+export class OperationTimeoutError extends GatewayError {
+  constructor(deadlineMs: number) {
+    super('OPERATION_TIMEOUT', `This operation did not finish within ${deadlineMs} ms. Ask for less per operation, or try again shortly.`, { deadlineMs });
   }
 }

@@ -43,7 +43,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   const contract = createContract();
   // The cancellation poller reads as the principal that asked for the watch, through the gateway's
   // own context factory (bound below, once the gateway exists).
-  let gateway: Gateway | undefined;
+  const late: { gateway?: Gateway } = {};
   const events = await createEventService({
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -56,7 +56,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
       giveUpAfterMs: config.CANCELLATION_WATCH_MAX_MS,
     },
     readCancellation: async (orderId, principal) => {
-      const context = await contextFromHeaders(gateway!, principal.authorization ? { authorization: principal.authorization } : {});
+      const context = await contextFromHeaders(late.gateway!, principal.authorization ? { authorization: principal.authorization } : {});
       return context.loaders.orderCancellation.load(orderId);
     },
     logger,
@@ -72,7 +72,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     graphiql: config.graphiql,
     events,
   });
-  gateway = yoga;
+  late.gateway = yoga;
   const server: Server = createServer(yoga);
   const webSockets = attachGraphqlWs(server, yoga, { logger, isProd: config.NODE_ENV === 'production' });
   await new Promise<void>((resolve, reject) => {

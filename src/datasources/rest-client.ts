@@ -15,6 +15,7 @@ import {
   UpstreamUnavailableError,
   type FieldProblem,
 } from '../errors.ts';
+import type { OperationBudget } from '../plugins/operation-budget.ts';
 import type { Upstream, UpstreamResponse } from './http.ts';
 
 /** Who is calling and on whose behalf, for one GraphQL request. */
@@ -27,6 +28,8 @@ export interface CallContext {
   originator?: string;
   integratorName: string;
   signal?: AbortSignal;
+  /** The operation's call cap and deadline: asked before every call; its signal replaces `signal`. */
+  budget?: OperationBudget;
 }
 
 /** Checks a parsed 2xx body against the contract; returns the problems found. */
@@ -88,15 +91,22 @@ export abstract class RestClient {
     if (spec.idempotencyKey) headers['klarna-idempotency-key'] = spec.idempotencyKey;
     const query = Object.entries(spec.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
     const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)]))}` : '';
-    const response = await this.upstream.send({
-      operation: spec.operation,
-      method: spec.method,
-      path: `${spec.path}${search}`,
-      headers,
-      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-      idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
-      ...(this.context.signal ? { signal: this.context.signal } : {}),
-    });
+    const { budget } = this.context;
+    budget?.admit();
+    const signal = budget ? budget.signal : this.context.signal;
+    const response = await this.upstream
+      .send({
+        operation: spec.operation,
+        method: spec.method,
+        path: `${spec.path}${search}`,
+        headers,
+        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+        idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
+        ...(signal ? { signal } : {}),
+      })
+      .catch((error: unknown) => {
+        throw budget ? budget.explain(error) : error;
+      });
     if (response.status >= 200 && response.status < 300) return response;
     const text = await response.body.text().catch(() => '');
     throw this.mapError(response.status, parseJson(text));
@@ -105,7 +115,9 @@ export abstract class RestClient {
   /** Sends a call and returns its JSON body, checked against the contract. */
   protected async request<T>(spec: RequestSpec): Promise<T> {
     const response = await this.send(spec);
-    const text = await response.body.text();
+    const text = await response.body.text().catch((error: unknown) => {
+      throw this.context.budget ? this.context.budget.explain(error) : error;
+    });
     if (!text) return undefined as T;
     const body = parseJson(text);
     const problems = body === undefined ? [{ parameter: 'body', reason: 'is not JSON' }] : this.checkResponse(spec.operation, response.status, body);

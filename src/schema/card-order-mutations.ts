@@ -121,6 +121,8 @@ builder.mutationFields((t) => ({
       const input = parseInput(cancellationSchema, args.input);
       const status = await context.mcs.requestOrderCancellation(input.orderId, keyFor(input));
       context.refreshLoaders();
+      // Klarna does not push cancellations: the gateway polls until it resolves and publishes the outcome.
+      if (status.status === 'PENDING' && status.check_after) context.events?.watchOrderCancellation(input.orderId, status.check_after, context.principal);
       return { orderId: input.orderId, status };
     },
   }),

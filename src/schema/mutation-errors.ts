@@ -3,7 +3,7 @@
  * payload and these types, so a form can show each problem next to its field. Unexpected failures are
  * not in the union; they stay masked GraphQL errors.
  */
-import { BadUserInputError, ConflictError, ForbiddenError, GatewayError, NotFoundError, RateLimitedError } from '../errors.ts';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, type GatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
 
 export const UserErrorRef = builder.interfaceRef<GatewayError>('UserError').implement({

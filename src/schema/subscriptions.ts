@@ -8,7 +8,7 @@
  */
 import type { GatewayContext } from '../context.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
-import { EVENT_ID, EVENT_TYPES, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
+import { EVENT_ID, EVENT_TYPES, eventIdTime, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
 import { assertKrn, MAX_ACCOUNTS_PER_QUERY } from './accounts.ts';
 import { builder } from './builder.ts';
 import { assertOpaqueId } from './card-orders.ts';
@@ -31,7 +31,8 @@ interface StreamSpec {
 
 async function openStream(context: GatewayContext, { after, accept, prepare }: StreamSpec): Promise<AsyncIterable<KlarnaEvent>> {
   if (!context.events) throw new Error('live events are not configured on this gateway');
-  if (after != null && !EVENT_ID.test(after)) {
+  // An id from the future would hold back every live event until the log caught up with it.
+  if (after != null && (!EVENT_ID.test(after) || eventIdTime(after) > Date.now() + 60_000)) {
     throw new BadUserInputError('`after` is not an event id (`<milliseconds>-<sequence>`, as `id` returns it).', [{ path: 'after', message: 'is not an event id' }]);
   }
   await assertSubscriber(context);

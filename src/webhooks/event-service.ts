@@ -51,7 +51,8 @@ export async function createEventService(options: EventServiceOptions) {
     claims = { seen: createRedisClaims(redis, keyPrefix), polls: createRedisClaims(redis, keyPrefix) };
   } else {
     bus = createMemoryBus({ retentionCount, retentionMs });
-    claims = { seen: createMemoryClaims(), polls: createMemoryClaims({ max: 1_000_000 }) };
+    // LRU sizes: remembered event ids (a day of webhooks), and poll/outcome claims (watches are capped at 10,000).
+    claims = { seen: createMemoryClaims({ max: 100_000 }), polls: createMemoryClaims({ max: 20_000 }) };
   }
   const watcher = createCancellationWatcher({ bus, claims: claims.polls, read: options.readCancellation, logger, ...options.cancellation });
   if (!Object.keys(options.webhook.signingKeys).length) {

@@ -100,7 +100,6 @@ export function subscribe(
   /** Headers of the WebSocket upgrade request. */
   headers: Record<string, string> = {},
 ): Subscriber {
-  let client: Client;
   let resolveConnected!: () => void;
   const connected = new Promise<void>((resolve) => (resolveConnected = resolve));
   const waiters: (() => void)[] = [];
@@ -125,7 +124,7 @@ export function subscribe(
       check();
     });
   }
-  client = createClient({
+  const client: Client = createClient({
     url: gateway.graphqlUrl.replace(/^http/, 'ws'),
     webSocketImpl: class extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {

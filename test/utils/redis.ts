@@ -18,7 +18,7 @@ export async function redisAvailable(): Promise<boolean> {
     await redis.ping();
     return true;
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`CI=true but Redis does not answer at ${REDIS_URL} (.ci/run starts one): ${String(error)}`);
+    if (process.env.CI === 'true') throw new Error(`CI=true but Redis does not answer at ${REDIS_URL} (.ci/run starts one): ${String(error)}`, { cause: error });
     console.warn(`\n  NOTICE: Redis tests skipped: no Redis at ${REDIS_URL} (start redis-server, or set REDIS_URL).\n`);
     return false;
   } finally {

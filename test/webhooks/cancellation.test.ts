@@ -10,7 +10,7 @@ import { DEMO_CREDENTIALS, type Sandbox } from '../../src/sandbox/index.ts';
 import { DOCS_CARD_SAMPLE } from '../../src/sandbox/seed/cards.ts';
 import type { RunningGateway } from '../../src/server.ts';
 import { EVENT_TYPES } from '../../src/webhooks/events.ts';
-import { useGateway } from '../utils/gateway.ts';
+import { gql, useGateway } from '../utils/gateway.ts';
 import { sleep, startEventGateway, subscribe, subscribed } from '../utils/events.ts';
 import { connectRedis, deleteKeys, redisAvailable, redisKeyPrefix, REDIS_URL } from '../utils/redis.ts';
 import { admin, call, useSandbox } from '../utils/sandbox.ts';
@@ -59,6 +59,22 @@ describe('order cancellation poller (in process)', () => {
     await severalPolls();
     expect(subscriber.results).toHaveLength(1);
     expect(env.gateway.events.watchedOrders()).toEqual([]);
+    await subscriber.dispose();
+  });
+
+  it('starts watching when requestOrderCancellation answers PENDING, and publishes the resolution once', async () => {
+    const orderId = await settledOrder(env.sandbox);
+    const mutation = `mutation($id: ID!) { requestOrderCancellation(input: { orderId: $id }) { __typename ... on RequestOrderCancellationPayload { cancellation { status } } } }`;
+    const { body } = await gql(env.gateway, mutation, { id: orderId });
+    expect(body.data.requestOrderCancellation.cancellation.status).toBe('PENDING');
+    expect(env.gateway.events.watchedOrders()).toContain(orderId);
+    const subscriber = subscribe(env.gateway, QUERY, { orderId });
+    await subscribed(env.gateway, 1);
+    await advance(env.sandbox);
+    const [event] = await subscriber.waitFor(1);
+    expect(event).toMatchObject({ orderId, outcome: 'CANCELLED' });
+    await severalPolls();
+    expect(subscriber.results).toHaveLength(1);
     await subscriber.dispose();
   });
 
