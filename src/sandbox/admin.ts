@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { faultRuleSchema } from './faults.ts';
-import { cardAdminRoutes } from './handlers/card-orders.ts';
+import { cardAdminRoutes } from './handlers/card-admin.ts';
 import { complianceAdminRoutes } from './handlers/compliance.ts';
 import { settlementAdminRoutes } from './handlers/settlements.ts';
 import type { AdminHandler, PipelineParts } from './server.ts';

@@ -7,7 +7,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.ts';
 import { eventTypeName, type EventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
-import { AccountRef, AccountState, expansionsFor } from './accounts.ts';
+import { expansionsFor } from './account-loading.ts';
+import { AccountRef, AccountState } from './accounts.ts';
 import { builder } from './builder.ts';
 import { CardOrderRef } from './card-orders.ts';
 import { ComplianceDecisionRef } from './compliance.ts';

@@ -7,7 +7,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.ts';
 import type { PayoutStatus, Settlement, SettlementTransaction } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
-import { assertKrn } from './accounts.ts';
+import { assertKrn } from './account-loading.ts';
 import type { ConnectionArguments } from './connections.ts';
 import { lookahead, type SelectedField } from './lookahead.ts';
 import { money, MoneyRef } from './money.ts';

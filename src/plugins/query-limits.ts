@@ -1,0 +1,61 @@
+/**
+ * Limits on the shape of a document, checked while it is parsed and validated, so an abusive one is
+ * refused in milliseconds and before any call to Klarna (graphql-armor's rules, with our codes):
+ *
+ * - tokens (`TOO_MANY_TOKENS`): parsing stops at the limit, so a huge document costs no more than that;
+ * - depth (`QUERY_TOO_DEEP`), aliases (`TOO_MANY_ALIASES`), directives (`TOO_MANY_DIRECTIVES`) and an
+ *   estimated cost (`QUERY_TOO_COSTLY`) per operation.
+ *
+ * The validation rules report their refusal as a validation error (HTTP 400) rather than throwing: a
+ * thrown error would end a whole WebSocket connection, not just the one operation.
+ *
+ * Introspection is left to `introspection.ts` (armor skips `__schema` for depth and cost, so GraphiQL's
+ * own introspection query, 21 levels deep, passes).
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { refusal, type RefusalCode } from './refusals.ts';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+}
+
+/** Armor's messages start with "Syntax Error: " even for validation; the rest names the limit. */
+const messageOf = (error: GraphQLError) => error.message.replace(/^Syntax Error:\s*/, '');
+
+/** For a validation rule: report the refusal on the context, do not throw. */
+function reported(code: RefusalCode) {
+  return {
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(refusal(code, messageOf(error)))],
+  };
+}
+
+export function useQueryLimits(limits: QueryLimits): Plugin {
+  return EnvelopArmorPlugin({
+    // Suggestions are hidden by `hide-suggestions.ts`, which also covers enum values and variables.
+    blockFieldSuggestion: { enabled: false },
+    maxTokens: {
+      n: limits.maxTokens,
+      // Parsing has no validation context: the refusal is thrown, and parsing stops there.
+      propagateOnRejection: false,
+      onReject: [
+        (_context, error) => {
+          throw refusal('TOO_MANY_TOKENS', messageOf(error));
+        },
+      ],
+    },
+    // Fragments count as what they contain, not as a level of their own.
+    maxDepth: { n: limits.maxDepth, flattenFragments: true, ...reported('QUERY_TOO_DEEP') },
+    maxAliases: { n: limits.maxAliases, ...reported('TOO_MANY_ALIASES') },
+    maxDirectives: { n: limits.maxDirectives, ...reported('TOO_MANY_DIRECTIVES') },
+    // Objects 2, scalars 1, times 1.5 per level, times `first` on connections (literal values only;
+    // a `first` from a variable is still capped at 100 by the schema).
+    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ...reported('QUERY_TOO_COSTLY') },
+  }) as Plugin;
+}

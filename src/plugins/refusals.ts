@@ -1,0 +1,36 @@
+/**
+ * The gateway's refusals of hostile or oversized requests: each is a GraphQL error with a stable
+ * `extensions.code`, answered before any call to Klarna. (Refusals during execution, UPSTREAM_CALL_LIMIT
+ * and OPERATION_TIMEOUT, are `GatewayError`s in `src/errors.ts`.)
+ */
+import { GraphQLError, type ASTNode } from 'graphql';
+
+export const REFUSAL_CODES = [
+  /** Selections nested deeper than `MAX_QUERY_DEPTH`, or introspection lists nested more than 3 deep. */
+  'QUERY_TOO_DEEP',
+  /** More aliases than `MAX_QUERY_ALIASES`. */
+  'TOO_MANY_ALIASES',
+  /** A document of more lexical tokens than `MAX_QUERY_TOKENS` (stops parsing there). */
+  'TOO_MANY_TOKENS',
+  /** More directives than `MAX_QUERY_DIRECTIVES`. */
+  'TOO_MANY_DIRECTIVES',
+  /** An estimated cost above `MAX_QUERY_COST`. */
+  'QUERY_TOO_COSTLY',
+  /** `__schema` or `__type` while introspection is off (production, unless `INTROSPECTION=true`). */
+  'INTROSPECTION_DISABLED',
+  /** A batch (JSON array) of more operations than `MAX_BATCH_OPERATIONS`; HTTP 413. */
+  'BATCH_TOO_LARGE',
+  /** A body larger than `MAX_REQUEST_BYTES`; HTTP 413. */
+  'REQUEST_TOO_LARGE',
+  /** A request a browser sends cross-site without a preflight (GET without the header, form or text POST); HTTP 403. */
+  'CSRF_HEADER_REQUIRED',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** A refusal as a GraphQL error; `status` is the HTTP status when it refuses the whole request. */
+export function refusal(code: RefusalCode, message: string, { status, nodes }: { status?: number; nodes?: readonly ASTNode[] } = {}): GraphQLError {
+  return new GraphQLError(message, {
+    ...(nodes ? { nodes } : {}),
+    extensions: { code, ...(status ? { http: { status } } : {}) },
+  });
+}
