@@ -164,10 +164,17 @@ describe('credential mutations', () => {
     }
   });
 
-  it('createClientIdentifier answers its client id; revokeClientCertificate disables a certificate', async () => {
-    const client = await run(context, 'createClientIdentifier', { description: 'web checkout' }, '... on CredentialPayload { credential { type clientId } }', 'CreateCredentialInput');
+  it('createClientIdentifier answers its client id, update and disable change it; revokeClientCertificate disables a certificate', async () => {
+    const client = await run(context, 'createClientIdentifier', { description: 'web checkout' }, '... on CredentialPayload { credential { klarnaId type clientId } }', 'CreateCredentialInput');
     expect(client.credential.type).toBe('CLIENT');
     expect(client.credential.clientId).toMatch(/^klarna_(test|live)_client_/);
+    const clientId = client.credential.klarnaId;
+    const renamed = await run(context, 'updateClientIdentifier', { credentialId: clientId, description: 'mobile checkout' }, '... on CredentialPayload { credential { description } }', 'UpdateCredentialInput');
+    expect(renamed.credential.description).toBe('mobile checkout');
+    const disabled = await run(context, 'disableClientIdentifier', { credentialId: clientId }, '... on CredentialPayload { credential { status } }', 'DisableCredentialInput');
+    expect(disabled.credential.status).toBe('DISABLED');
+    const listed = await gql(context.gateway, `{ clientIdentifiers { klarnaId status } }`);
+    expect(listed.body.data.clientIdentifiers).toContainEqual({ klarnaId: clientId, status: 'DISABLED' });
     const certificate = [...context.sandbox.state.credentials.values()].find((r) => r.ownerId === DEMO_CREDENTIALS.principalId && r.credential.type === 'CLIENT_CERT')!;
     const revoked = await run(context, 'revokeClientCertificate', { credentialId: certificate.credential.credential_id, revokedFrom: new Date(Date.now() - 1000).toISOString() }, '... on CredentialPayload { credential { status type } }', 'RevokeClientCertificateInput');
     expect(revoked.credential).toEqual({ status: 'DISABLED', type: 'CLIENT_CERT' });
@@ -241,6 +248,17 @@ describe('card order mutations', () => {
     expect(read.body.data.cardOrder.cancellation.status).toBe('CANCELLED');
     const again = await run(context, 'requestOrderCancellation', { orderId }, '... on RequestOrderCancellationPayload { cancellation { status } }', 'RequestOrderCancellationInput');
     expect(again.cancellation.status).toBe('CANCELLED');
+  });
+
+  it('follows a cancellation to REJECTED with its reason when the card is in use', async () => {
+    const { order_id: orderId } = await admin(context.sandbox, 'POST', '/card-orders', { amount: 4_000, currency: 'SEK' });
+    await run(context, 'createCardSettlement', { orderId, keyId: DEMO_CREDENTIALS.keyId }, '', 'CreateCardSettlementInput');
+    const pending = await run(context, 'requestOrderCancellation', { orderId }, '... on RequestOrderCancellationPayload { cancellation { status } }', 'RequestOrderCancellationInput');
+    expect(pending.cancellation.status).toBe('PENDING');
+    await admin(context.sandbox, 'POST', `/card-orders/${orderId}/card-in-use`);
+    await admin(context.sandbox, 'POST', '/clock/advance', { ms: 61_000 });
+    const read = await gql(context.gateway, `query($id: ID!) { cardOrder(orderId: $id) { cancellation { status reasonCode reasonMessage } } }`, { id: orderId });
+    expect(read.body.data.cardOrder.cancellation).toMatchObject({ status: 'REJECTED', reasonCode: 'CARD_IN_USE' });
   });
 
   it('refuses bad cards without a call', async () => {
