@@ -71,6 +71,21 @@ export const ONBOARD_VARIABLES = {
   },
 };
 
+export const ACCOUNT_EVENTS_SUBSCRIPTION = `subscription AccountEvents($accountId: ID! = "krn:partner:global:account:live:LWT2XJSE") {
+  accountEvents(accountId: $accountId) {
+    id type occurredAt
+    ... on PaymentProductStateChangedEvent { product { state stateReason } }
+  }
+}`;
+
+export const DISABLE_PRODUCT_MUTATION = `mutation DisableProduct($accountId: ID! = "krn:partner:global:account:live:LWT2XJSE") {
+  disablePaymentProduct(input: { accountId: $accountId, reason: VOLUNTARY, reasonDetails: "Seasonal pause" }) {
+    __typename
+    ... on PaymentProductStatePayload { paymentProduct { state stateReason } account { name } }
+    ... on UserError { code message }
+  }
+}`;
+
 /** GraphiQL's tabs, one operation each so the play button runs it at once; Dashboard opens first. */
 export const GRAPHIQL_TABS = [
   { query: DASHBOARD_QUERY },
@@ -78,4 +93,6 @@ export const GRAPHIQL_TABS = [
   { query: CARD_QUERY },
   { query: PORTFOLIO_QUERY, variables: JSON.stringify({ ids: ['krn:partner:global:account:live:LWT2XJSE'] }, null, 2) },
   { query: ONBOARD_MUTATION, variables: JSON.stringify(ONBOARD_VARIABLES, null, 2) },
+  { query: ACCOUNT_EVENTS_SUBSCRIPTION },
+  { query: DISABLE_PRODUCT_MUTATION },
 ];

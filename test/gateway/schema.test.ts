@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType } from 'graphql';
+import { getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isUnionType, parse, validate } from 'graphql';
+import { GRAPHIQL_TABS } from '../../src/examples.ts';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
 import { printSchemaFile, SCHEMA_FILE } from '../../src/schema/print.ts';
@@ -25,6 +26,11 @@ describe('schema', () => {
       if (isUnionType(type) && !type.description) missing.push(type.name);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("validates every example GraphiQL opens with against the schema", () => {
+    const schema = buildSchema();
+    for (const tab of GRAPHIQL_TABS) expect(validate(schema, parse(tab.query)).map((e) => e.message), tab.query.split('\n')[0]).toEqual([]);
   });
 
   it('names fields in camelCase, never REST snake_case', () => {
