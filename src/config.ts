@@ -46,6 +46,62 @@ const schema = z
     SANDBOX_CANCELLATION_DELAY_MS: ms(5_000),
 
     GRAPHIQL: bool.optional(),
+    /** A JSON file `{ "<sha256 hex of the document>": "<document>" }` of persisted operations, read at boot. */
+    PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
+    /** Allow-list mode: only the manifest's operations run; anything else is refused (PERSISTED_QUERY_ONLY). */
+    PERSISTED_OPERATIONS_ONLY: bool.default(false),
+    /** Automatic persisted queries: bytes of documents kept per process (an LRU); 0 turns APQ off. Off in allow-list mode. */
+    APQ_CACHE_BYTES: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+    /** `/ready` probes each Klarna origin (`HEAD /`) at most once per this long; 0 probes on every request. */
+    READINESS_CACHE_MS: ms(5_000),
+    /** A readiness probe not answered within this counts the origin as unreachable. */
+    READINESS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+    SHUTDOWN_GRACE_MS: ms(10_000),
+    /** `__schema`/`__type` answered. Unset: as GraphiQL (on outside production). */
+    INTROSPECTION: bool.optional(),
+    /** Refuse GET without `x-graphql-yoga-csrf` and form/text POSTs (HTTP 403). Unset: on in production. */
+    CSRF_PREVENTION: bool.optional(),
+    /** Origins whose pages may call the gateway, comma-separated (`https://app.example.com`). Unset: none in production, any in development. */
+    CORS_ORIGINS: z
+      .string()
+      .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins such as https://app.example.com, comma-separated')))
+      .optional(),
+
+    // Hostile and heavy requests (src/plugins/security.ts): each refusal has its own extensions.code.
+    /** Request body, in bytes (413 REQUEST_TOO_LARGE). */
+    MAX_REQUEST_BYTES: z.coerce.number().int().min(1_024).max(100 * 1024 * 1024).default(1024 * 1024),
+    /** Operations in one batched (JSON array) request; 0 turns batching off (413 BATCH_TOO_LARGE). */
+    MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).max(100).default(10),
+    /** Lexical tokens in one document (TOO_MANY_TOKENS). */
+    MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(100_000).default(1_000),
+    /** Nesting of selections, fragments flattened (QUERY_TOO_DEEP). */
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1_000).default(15),
+    MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50),
+    /** graphql-armor's cost estimate (QUERY_TOO_COSTLY): the Dashboard example (500 stores) costs about 51,000. */
+    MAX_QUERY_COST: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
+    /** Klarna calls one operation may make; further ones fail with UPSTREAM_CALL_LIMIT. */
+    MAX_UPSTREAM_CALLS_PER_OPERATION: z.coerce.number().int().min(1).max(100_000).default(200),
+    /** A query or mutation still running this long after it started is cut short (OPERATION_TIMEOUT). */
+    OPERATION_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+
+    // Who may do what (src/auth/): `passthrough` sends each caller's own Klarna credentials (Klarna judges);
+    // `token` holds the Klarna key and lets callers in by a signed JWT with a role and accounts.
+    AUTH_MODE: z.enum(['passthrough', 'token']).default('passthrough'),
+    /** Token mode: the identity provider's JSON Web Key Set (RS256, ES256, EdDSA, ...), fetched and cached. */
+    AUTH_JWKS_URL: z.url().optional(),
+    /** Token mode: a shared HS256 secret instead of a JWKS (at least 32 characters). */
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
+    /** Token mode: the `iss` every token must carry. */
+    AUTH_ISSUER: z.string().min(1).optional(),
+    /** Token mode: an `aud` every token must carry (this gateway's name at the identity provider). */
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Token mode: the claim holding the role (`viewer`, `operator` or `admin`). */
+    AUTH_ROLE_CLAIM: z.string().min(1).default('role'),
+    /** Token mode: the claim holding the partner accounts (an array of account KRNs, or `"*"` for all). */
+    AUTH_ACCOUNTS_CLAIM: z.string().min(1).default('accounts'),
 
     /** `redis://host:6379/0`: events, webhook deduplication and card order polling shared by every replica. Unset: in process. */
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
@@ -85,18 +141,54 @@ const schema = z
         message: 'set both Klarna URLs to use Klarna, or neither to use the embedded sandbox',
       });
     }
-    if (['/graphql', '/metrics', '/health'].includes(env.WEBHOOK_PATH)) {
+    if (['/graphql', '/metrics', '/health', '/ready'].includes(env.WEBHOOK_PATH)) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_PATH'], message: 'must not be a path the gateway already serves' });
     }
+    if (env.PERSISTED_OPERATIONS_ONLY && !env.PERSISTED_OPERATIONS_MANIFEST) {
+      ctx.addIssue({ code: 'custom', path: ['PERSISTED_OPERATIONS_MANIFEST'], message: 'PERSISTED_OPERATIONS_ONLY=true needs the manifest of allowed operations' });
+    }
+    for (const { path, message } of authProblems(env)) ctx.addIssue({ code: 'custom', path: [path], message });
     if (env.CANCELLATION_POLL_MIN_MS > env.CANCELLATION_POLL_MAX_MS) {
       ctx.addIssue({ code: 'custom', path: ['CANCELLATION_POLL_MIN_MS'], message: 'must not exceed CANCELLATION_POLL_MAX_MS' });
     }
   });
 
+/** What is wrong with the AUTH_* settings taken together (each alone is checked by the schema). */
+function authProblems(env: {
+  AUTH_MODE: 'passthrough' | 'token';
+  AUTH_JWKS_URL?: string | undefined;
+  AUTH_JWT_SECRET?: string | undefined;
+  AUTH_ISSUER?: string | undefined;
+  AUTH_AUDIENCE?: string | undefined;
+  KLARNA_MANAGEMENT_URL?: string | undefined;
+  KLARNA_API_KEY?: string | undefined;
+}): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (env.AUTH_MODE !== 'token') {
+    // Key material without token mode would leave the gateway open while its operator believes it is not.
+    for (const name of ['AUTH_JWKS_URL', 'AUTH_JWT_SECRET', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+      if (env[name]) problems.push({ path: name, message: 'is only used with AUTH_MODE=token; set AUTH_MODE=token to verify tokens, or remove it' });
+    }
+    return problems;
+  }
+  if (!env.AUTH_JWKS_URL && !env.AUTH_JWT_SECRET) {
+    problems.push({ path: 'AUTH_MODE', message: 'token mode needs key material to verify tokens: set AUTH_JWKS_URL (your identity provider\'s keys) or AUTH_JWT_SECRET (a shared HS256 secret)' });
+  }
+  if (env.AUTH_JWKS_URL && env.AUTH_JWT_SECRET) problems.push({ path: 'AUTH_JWT_SECRET', message: 'set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both' });
+  if (!env.AUTH_ISSUER) problems.push({ path: 'AUTH_ISSUER', message: 'token mode needs the issuer (`iss`) tokens must carry' });
+  if (!env.AUTH_AUDIENCE) problems.push({ path: 'AUTH_AUDIENCE', message: 'token mode needs the audience (`aud`) tokens must carry' });
+  if (env.KLARNA_MANAGEMENT_URL && !env.KLARNA_API_KEY) {
+    problems.push({ path: 'KLARNA_API_KEY', message: 'token mode calls Klarna with the gateway\'s own key: set KLARNA_API_KEY (callers bring tokens, not Klarna credentials)' });
+  }
+  return problems;
+}
+
 export type Config = z.infer<typeof schema> & {
   /** True when no Klarna URL is configured: `npm start` runs the embedded sandbox. */
   sandbox: boolean;
   graphiql: boolean;
+  introspection: boolean;
+  csrfPrevention: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -108,9 +200,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
+  const graphiql = config.GRAPHIQL ?? config.NODE_ENV !== 'production';
   return {
     ...config,
     sandbox: !config.KLARNA_MANAGEMENT_URL,
-    graphiql: config.GRAPHIQL ?? config.NODE_ENV !== 'production',
+    graphiql,
+    // GraphiQL needs introspection: turning it on in production turns introspection on, unless told otherwise.
+    introspection: config.INTROSPECTION ?? graphiql,
+    csrfPrevention: config.CSRF_PREVENTION ?? config.NODE_ENV === 'production',
   };
 }

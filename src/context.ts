@@ -1,9 +1,13 @@
 /**
- * The per-request context: who is calling (their Klarna credentials, or the gateway's own when it
- * holds them), the two REST clients bound to that principal and this request's correlation id, and
- * fresh loaders. Nothing here outlives the request except what `shared` holds, keyed by principal.
+ * The per-request context: who is calling (the principal whose credentials reach Klarna, and the
+ * caller's role and accounts, as `src/auth/authenticate.ts` established them before the request ran),
+ * the two REST clients bound to that principal and this request's correlation id, and fresh loaders.
+ * Nothing here outlives the request except what `shared` holds, keyed by principal.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import type { Authentication } from './auth/authenticate.ts';
+import { NOBODY, type Caller } from './auth/caller.ts';
+import { principalFor, type Principal } from './auth/principal.ts';
 import type { Upstream } from './datasources/http.ts';
 import { MerchantCardServiceClient } from './datasources/merchant-card-service.ts';
 import { PartnerManagementClient } from './datasources/partner-management.ts';
@@ -13,16 +17,14 @@ import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget } from './plugins/operation-budget.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
-export interface Principal {
-  /** What is sent to Klarna as `Authorization`; absent when the caller brought none and we hold none. */
-  authorization?: string;
-  /** sha256 of the credentials, safe to log and to key caches by. */
-  hash: string;
-}
+// Where they were defined before `src/auth/` existed; importers may move to `./auth/principal.ts`.
+export { principalFor, type Principal };
 
 export interface GatewayContext {
   requestId: string;
   principal: Principal;
+  /** The caller's role and accounts: what the schema's authorization rules (`schema/access-policy.ts`) check. */
+  caller: Caller;
   pm: PartnerManagementClient;
   mcs: MerchantCardServiceClient;
   loaders: Loaders;
@@ -39,8 +41,6 @@ export interface ContextDependencies {
   checkResponse: ResponseCheck;
   referenceCache: ReferenceCache;
   integratorName: string;
-  /** `Basic ...` the gateway sends when the caller brings no credentials (server-held, or the sandbox's). */
-  serverAuthorization?: string;
   /** The replica's live-event machinery (`src/webhooks/event-service.ts`). */
   events?: EventService;
 }
@@ -53,19 +53,18 @@ function originatorName(header: string | null): string | undefined {
   return name || undefined;
 }
 
-export function principalFor(authorization: string | undefined): Principal {
-  const hash = createHash('sha256').update(authorization ?? 'anonymous').digest('hex').slice(0, 32);
-  return authorization ? { authorization, hash } : { hash };
-}
+/** No authentication passed on: no Klarna credentials and no permissions (never more than that by mistake). */
+const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), caller: NOBODY };
 
-/** Makes the context of one request from its headers (HTTP, or a WebSocket's connection params). */
+/**
+ * Makes the context of one request from its headers (HTTP, or a WebSocket's connection params) and
+ * who the caller was authenticated as.
+ */
 export function createContextFactory(deps: ContextDependencies) {
-  return function createContext(headers: Headers, signal?: AbortSignal): GatewayContext {
+  return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION): GatewayContext {
     const requestIdHeader = headers.get('x-request-id');
     const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
-    const presented = headers.get('authorization');
-    // A caller's own credentials win; a malformed Authorization never falls back to the gateway's.
-    const principal = principalFor(presented ? (/^Basic\s+\S+$/i.test(presented.trim()) ? presented.trim() : undefined) : deps.serverAuthorization);
+    const { principal, caller } = auth;
     const budget = new OperationBudget(signal);
     const call: CallContext = {
       correlationId: requestId,
@@ -81,6 +80,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const context: GatewayContext = {
       requestId,
       principal,
+      caller,
       pm,
       mcs,
       loaders: freshLoaders(),

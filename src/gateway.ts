@@ -3,22 +3,35 @@
  * GraphiQL and the `/metrics` endpoint. Made once at boot from parts made at boot (upstreams, caches,
  * metrics); everything per request is made by the context factory.
  */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { authenticationOf, createAuthenticator, type AuthOptions } from './auth/authenticate.ts';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import type { Metrics } from './metrics.ts';
+import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
+import { useReadiness } from './plugins/readiness.ts';
+import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
 import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {
+  /** Passthrough or token mode, and the Klarna key the gateway holds (`authOptions(config, serverAuthorization)`). */
+  auth: AuthOptions;
   metrics: Metrics;
   logger: Logger;
   graphiql: boolean;
+  /** Limits, introspection, CSRF, CORS and the operation log (`securityOptions(config)`). */
+  security: SecurityOptions;
+  /** `/ready`: how long origin probes are reused, and their timeout (`READINESS_CACHE_MS`, `READINESS_PROBE_TIMEOUT_MS`). */
+  readiness?: { cacheMs: number; probeTimeoutMs: number };
+  /** Manifest, allow-list mode and APQ (`PERSISTED_OPERATIONS_*`, `APQ_CACHE_BYTES`); unset: neither. */
+  persisted?: PersistedOperationsOptions;
 }
 
 /**
@@ -45,6 +58,7 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 
 export function createGateway(options: GatewayOptions) {
   const createContext = createContextFactory(options);
+  const authenticate = createAuthenticator(options.auth);
   const { logger } = options;
 
   /**
@@ -71,24 +85,42 @@ export function createGateway(options: GatewayOptions) {
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: buildSchema(),
-    context: ({ request }) => createContext(request.headers, request.signal),
+    // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
+    context: async (initial) => createContext(initial.request.headers, initial.request.signal, await authenticationOf(initial, authenticate)),
     graphiql: options.graphiql
       ? { title: 'Klarna Partner Gateway', defaultQuery: DASHBOARD_QUERY, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,
     renderGraphiQL,
     maskedErrors: { maskError },
+    ...securityYogaOptions(options.security),
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      // Yoga also logs every GraphQL error that `maskError` replaced: an expected one (NOT_FOUND, ...) is
+      // an answer, not a fault, an unexpected one `maskError` has logged already, and the text of either
+      // quotes the operation's source, which may hold secrets. So those are not logged again here.
+      error: (...args) => {
+        if (!args.some((arg) => arg instanceof GraphQLError)) logger.error(args.map(String).join(' '));
+      },
     },
     plugins: [
       useMetricsEndpoint(options.metrics),
+      useReadiness({
+        upstreams: [options.upstreams.pm, options.upstreams.mcs],
+        ...(options.events?.redisConnected ? { redisConnected: options.events.redisConnected } : {}),
+        cacheMs: options.readiness?.cacheMs ?? 5_000,
+        probeTimeoutMs: options.readiness?.probeTimeoutMs ?? 2_000,
+      }),
       useNoStore(),
+      // `@defer` / `@stream`: answered as multipart/mixed or text/event-stream, as the client accepts.
+      useDeferStream(),
       ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
       // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
       usePerEventContext(freshContextPerEvent(createContext)),
+      ...securityPlugins(options.security, logger),
+      ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
+      options.metrics.gateway.plugin(),
     ],
   });
   return yoga;

@@ -3,9 +3,11 @@
  * on the node:http server, answering upgrades of `/graphql`. Operations run through the same Yoga
  * envelope as HTTP requests (`yoga.getEnveloped`: the same plugins, error masking and context factory).
  *
- * Credentials: `connection_init`'s `{ authorization: 'Basic …' }`, else the upgrade request's
- * `Authorization` header, else the gateway's own (sandbox demo or server-held), as for HTTP. They are
- * checked with Klarna when the socket connects; refused ones close it with 4403 Forbidden.
+ * Credentials: `connection_init`'s `{ authorization: 'Basic …' }` (token mode: `'Bearer <JWT>'`), else
+ * the upgrade request's `Authorization` header, else (passthrough) the gateway's own, as for HTTP.
+ * They are checked when the socket connects (passthrough: with Klarna; token mode: the token itself),
+ * and again for every subscription (a token may have expired since); refused ones close the socket
+ * with 4403 Forbidden, or fail that one subscription.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -42,8 +44,30 @@ function connectionHeaders(request: IncomingMessage, params: Readonly<Record<str
 
 const REFUSED = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
 
-export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd }: { logger: Logger; isProd: boolean }) {
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+/** The code of an expected refusal: a GatewayError's, or a GraphQLError's (as authentication throws them). */
+function codeOf(error: unknown): unknown {
+  if (error instanceof GatewayError) return error.code;
+  return error instanceof GraphQLError ? error.extensions.code : undefined;
+}
+
+export interface GraphqlWsOptions {
+  logger: Logger;
+  isProd: boolean;
+  /** The largest message a client may send (larger ones close the socket with 1009). */
+  maxPayloadBytes?: number;
+  /** Whether a page of this `Origin` (absent: not a browser) may connect to `host`; refused: HTTP 403. */
+  allowOrigin?: (origin: string | undefined, host: string | undefined) => boolean;
+  /** Told when a connection is acknowledged and when that connection closes (the connections gauge). */
+  onConnection?: { opened(): void; closed(): void };
+}
+
+export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, maxPayloadBytes = 1024 * 1024, allowOrigin, onConnection }: GraphqlWsOptions) {
+  const wsServer = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: maxPayloadBytes,
+    ...(allowOrigin ? { verifyClient: ({ origin, req }, done) => done(allowOrigin(origin || undefined, req.headers.host), 403, 'Forbidden') } : {}),
+  });
   const connections = new WeakMap<object, Connection>();
 
   const disposable = useServer(
@@ -56,12 +80,13 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd }: 
         try {
           await assertSubscriber(await contextFromHeaders(yoga, headers));
         } catch (error) {
-          if (error instanceof GatewayError && REFUSED.has(error.code)) return false; // 4403 Forbidden
+          if (REFUSED.has(codeOf(error) as string)) return false; // 4403 Forbidden
           logger.warn({ err: error }, 'could not check the credentials of a WebSocket client');
           ctx.extra.socket.close(1013, 'Klarna could not be reached; try again later');
           return false;
         }
         connections.set(ctx, { headers, closed: new AbortController() });
+        onConnection?.opened();
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
@@ -80,17 +105,26 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd }: 
         }
         const errors = envelope.validate(envelope.schema, document);
         if (errors.length) return errors;
+        let contextValue;
+        try {
+          contextValue = await envelope.contextFactory();
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error]; // a refused token: this subscription fails, the socket stays
+          throw error;
+        }
         return {
           schema: envelope.schema,
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: await envelope.contextFactory(),
+          contextValue,
           rootValue: envelope,
         };
       },
       onClose: (ctx) => {
-        connections.get(ctx)?.closed.abort();
+        const connection = connections.get(ctx);
+        if (connection) onConnection?.closed();
+        connection?.closed.abort();
       },
     },
     wsServer,

@@ -4,20 +4,13 @@
  */
 import pino, { type Logger } from 'pino';
 
+/** Keys whose values are secret wherever they sit (top level, or one or two objects deep). */
+const SECRET_KEYS = ['authorization', 'secret', 'pci_data', 'pciData', 'aes_key', 'aesKey', 'iv', 'cards', '["klarna-signature"]', 'signature', 'signingKey'];
+
 export const REDACTED_PATHS = [
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
   'req.headers.authorization',
   'req.headers["klarna-signature"]',
-  '*.secret',
-  '*.pci_data',
-  '*.pciData',
-  '*.aes_key',
-  '*.aesKey',
-  '*.iv',
-  '*.cards',
 ];
 
 export function createLogger({ level = 'info', destination }: { level?: string; destination?: pino.DestinationStream } = {}): Logger {

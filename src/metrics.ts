@@ -4,6 +4,7 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamMetrics } from './datasources/http.ts';
+import { createGatewayMetrics } from './plugins/gateway-metrics.ts';
 
 export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -27,6 +28,7 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       if (outcome !== 'circuit_open') upstreamLatency.observe({ api, operation }, seconds);
     },
   };
-  return { registry, upstream };
+  // Operations, errors, WebSocket connections, webhooks and event delivery lag.
+  return { registry, upstream, gateway: createGatewayMetrics(registry) };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

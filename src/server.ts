@@ -5,6 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { authOptions, PREAUTHENTICATED } from './auth/authenticate.ts';
+import { PASSTHROUGH_CALLER } from './auth/caller.ts';
 import { createContract } from './contracts/contract.ts';
 import type { Config } from './config.ts';
 import { createUpstream } from './datasources/http.ts';
@@ -13,18 +15,29 @@ import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
+import { loadManifest } from './plugins/persisted-operations.ts';
+import { securityOptions } from './plugins/security.ts';
+import { trackRequests } from './shutdown.ts';
 import { contextFromHeaders } from './subscription-context.ts';
 import { createEventService } from './webhooks/event-service.ts';
 
 export interface GatewayTargets {
   managementUrl: string;
   cardServiceUrl: string;
-  /** `Basic ...` sent when a caller brings no credentials (server-held key, or the sandbox's demo key). */
+  /** `Basic ...` sent when a caller brings no credentials (passthrough), or for every caller (token mode): server-held, or the sandbox demo key. */
   serverAuthorization?: string;
 }
 
 export async function startGateway(config: Config, targets: GatewayTargets, { logger = createLogger({ level: config.LOG_LEVEL }) }: { logger?: Logger } = {}) {
+  const auth = authOptions(config, targets.serverAuthorization); // before anything is opened: token mode needs a Klarna key
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
+  // Read first: a bad manifest stops start-up before anything is connected.
+  const persisted = {
+    manifest: config.PERSISTED_OPERATIONS_MANIFEST ? loadManifest(config.PERSISTED_OPERATIONS_MANIFEST) : new Map<string, string>(),
+    only: config.PERSISTED_OPERATIONS_ONLY,
+    apqCacheBytes: config.APQ_CACHE_BYTES,
+  };
   const upstreamOptions = {
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
@@ -55,26 +68,39 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
       maxIntervalMs: config.CANCELLATION_POLL_MAX_MS,
       giveUpAfterMs: config.CANCELLATION_WATCH_MAX_MS,
     },
+    // The poll reads with the principal's own credentials (in token mode, the gateway's key under the
+    // token subject's cache key): passed on as it is, not authenticated again from headers.
     readCancellation: async (orderId, principal) => {
-      const context = await contextFromHeaders(late.gateway!, principal.authorization ? { authorization: principal.authorization } : {});
+      const context = await contextFromHeaders(late.gateway!, {}, { [PREAUTHENTICATED]: { principal, caller: PASSTHROUGH_CALLER } });
       return context.loaders.orderCancellation.load(orderId);
     },
     logger,
+    metrics: metrics.gateway,
   });
   const yoga = createGateway({
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
     integratorName: config.KLARNA_INTEGRATOR_NAME,
-    ...(targets.serverAuthorization ? { serverAuthorization: targets.serverAuthorization } : {}),
+    auth,
     metrics,
     logger,
     graphiql: config.graphiql,
+    security: securityOptions(config),
+    readiness: { cacheMs: config.READINESS_CACHE_MS, probeTimeoutMs: config.READINESS_PROBE_TIMEOUT_MS },
+    persisted,
     events,
   });
   late.gateway = yoga;
   const server: Server = createServer(yoga);
-  const webSockets = attachGraphqlWs(server, yoga, { logger, isProd: config.NODE_ENV === 'production' });
+  const requests = trackRequests(server);
+  const webSockets = attachGraphqlWs(server, yoga, {
+    logger,
+    isProd: config.NODE_ENV === 'production',
+    maxPayloadBytes: config.MAX_REQUEST_BYTES,
+    allowOrigin: webSocketOriginPolicy({ origins: config.CORS_ORIGINS, production: config.NODE_ENV === 'production' }),
+    onConnection: metrics.gateway.webSocket,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -93,12 +119,15 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     metrics,
     /** Live events: the bus, and `watchOrderCancellation(orderId, checkAfter, principal)` (also on the context). */
     events,
-    /** WebSocket clients are closed with 1001, pollers stopped, subscriptions ended, Redis closed, then HTTP. */
-    async close() {
+    /**
+     * Graceful stop: no new connections; WebSocket clients closed with 1001 (going away) so they
+     * reconnect elsewhere; requests in flight get `graceMs` to finish; then pollers, subscriptions and
+     * Redis, and last the upstream pools the finishing requests were using.
+     */
+    async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
       await webSockets.close();
+      await requests.drain(graceMs);
       await events.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
     },
   };

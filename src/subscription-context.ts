@@ -9,6 +9,7 @@
  */
 import { createSourceEventStream, execute, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
+import type { Authentication } from './auth/authenticate.ts';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -18,7 +19,7 @@ import type { GatewayContext } from './context.ts';
 export async function contextFromHeaders(
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
   headers: HeadersInit,
-  extra: Record<string, unknown> = {},
+  extra: Record<PropertyKey, unknown> = {},
   signal?: AbortSignal,
 ): Promise<GatewayContext & Record<string, unknown>> {
   const request = new yoga.fetchAPI.Request(`http://gateway.internal${yoga.graphqlEndpoint}`, { headers, ...(signal ? { signal } : {}) });
@@ -59,19 +60,21 @@ function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => Pr
   return iterator as unknown as AsyncGenerator<ExecutionResult>;
 }
 
-type ContextFactory = (headers: Headers, signal?: AbortSignal) => GatewayContext;
+type ContextFactory = (headers: Headers, signal?: AbortSignal, auth?: Authentication) => GatewayContext;
 
 /**
  * The context of one event: the subscription's (Yoga's `request`, `params`, ...), with every field the
  * context factory makes (principal, clients, loaders, ...) taken from a new context made from the
  * subscriber's headers, on first use. An event whose selection reads nothing from Klarna (`id`,
  * `type`, ...) costs no context at all; one that reads gets fresh loaders, never an earlier event's.
+ * The caller stays the one the subscription was authenticated as (its token is not verified again).
  */
 export function freshContextPerEvent(createContext: ContextFactory) {
   const made = new Set<PropertyKey>(Object.keys(createContext(new Headers())));
   return (subscription: GatewayContext & { request: Request }): GatewayContext & { request: Request } => {
     let fresh: GatewayContext | undefined;
-    const context = () => (fresh ??= createContext(subscription.request.headers, subscription.request.signal));
+    const auth = { principal: subscription.principal, caller: subscription.caller };
+    const context = () => (fresh ??= createContext(subscription.request.headers, subscription.request.signal, auth));
     return new Proxy(subscription, {
       get: (target, key) => (made.has(key) ? Reflect.get(context(), key) : Reflect.get(target, key)),
       set: (target, key, value) => (made.has(key) ? Reflect.set(context(), key, value) : Reflect.set(target, key, value)),

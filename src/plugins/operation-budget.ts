@@ -12,7 +12,7 @@
  * which aborts at the deadline; a call that fails because of the deadline is reported as
  * OPERATION_TIMEOUT (`explain`), one refused for the count as UPSTREAM_CALL_LIMIT.
  */
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { OperationTimeoutError, UpstreamCallLimitError } from '../errors.ts';
 
 export interface BudgetLimits {
@@ -81,7 +81,13 @@ export function useOperationBudget(limits: BudgetLimits): Plugin<{ budget?: Oper
       const budget = (args.contextValue as { budget?: OperationBudget }).budget;
       if (!budget) return;
       budget.arm(limits);
-      return { onExecuteDone: () => budget.release() };
+      // With @defer/@stream the result is a stream: the deadline runs until its last part.
+      return {
+        onExecuteDone: ({ result }) => {
+          if (!isAsyncIterable(result)) return budget.release();
+          return { onEnd: () => budget.release() };
+        },
+      };
     },
   };
 }

@@ -6,7 +6,7 @@
 import { GraphQLError, type ASTNode } from 'graphql';
 
 export const REFUSAL_CODES = [
-  /** Selections nested deeper than `MAX_QUERY_DEPTH`, or introspection lists nested more than 3 deep. */
+  /** Selections nested deeper than `MAX_QUERY_DEPTH` (circular introspection: GRAPHQL_VALIDATION_FAILED, see introspection.ts). */
   'QUERY_TOO_DEEP',
   /** More aliases than `MAX_QUERY_ALIASES`. */
   'TOO_MANY_ALIASES',

@@ -2,19 +2,31 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { GatewayContext } from '../context.ts';
+import { accessPolicyPlugin, forbidden, scopesOf, type AuthScopes } from './access-policy.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   DefaultFieldNullability: false;
+  AuthScopes: AuthScopes;
+  DefaultAuthStrategy: 'all';
   Scalars: {
     DateTime: { Input: string; Output: string };
     Long: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin],
+  // Errors first, so it catches scope-auth's refusals (mutations answer ForbiddenError in their union).
+  plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, accessPolicyPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
+  // Who may do what: the rules are `access-rules.ts`, checked before any resolver runs.
+  scopeAuth: {
+    authScopes: (context) => scopesOf(context.caller),
+    defaultStrategy: 'all',
+    authorizeOnSubscribe: true,
+    unauthorizedError: (_parent, context, _info, result) => forbidden(context.caller, result.failure),
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -11,14 +11,31 @@
  * A check that fails for another reason than "not found / forbidden" (Klarna unavailable) ends the
  * stream with SUBSCRIPTION_INTERRUPTED rather than guessing: the client resubscribes with `after` and
  * gets the event then, so nothing is lost and nothing is leaked.
+ *
+ * In token mode the gateway's own rules come first (Klarna would let the gateway's key read
+ * everything of the partner): a token limited to some accounts receives only events about those
+ * accounts, never settlement or card order events; and once the token expires the stream ends with
+ * SUBSCRIPTION_INTERRUPTED (reason UNAUTHENTICATED) at the next event, to resume with a fresh token.
  */
+import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
 import type { GatewayContext } from '../context.ts';
-import { ForbiddenError, GatewayError, NotFoundError, SubscriptionInterruptedError } from '../errors.ts';
+import { ForbiddenError, GatewayError, NotFoundError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
 
-/** Throws UNAUTHENTICATED (or another GatewayError) unless Klarna accepts the context's credentials. */
+/**
+ * Throws UNAUTHENTICATED (or another GatewayError) unless Klarna accepts the context's credentials.
+ * A token caller was verified already, and Klarna would only judge the gateway's own key.
+ */
 export async function assertSubscriber(context: GatewayContext): Promise<void> {
+  if (context.caller.kind === 'token') return;
   await context.loaders.paymentProfiles.load('all');
+}
+
+/** The gateway's own rule: may this caller's token see this event at all (before Klarna is asked)? */
+export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
+  if (hasAllAccounts(caller)) return true;
+  const partnerWide = event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED || event.orderId !== undefined;
+  return !partnerWide && event.accountId !== undefined && mayTouchAccount(caller, event.accountId);
 }
 
 /** The subscriber's verdicts, per object, for the lifetime of one subscription. */
@@ -53,6 +70,8 @@ export function createAccess(context: GatewayContext, { max = 10_000 }: { max?: 
     grantOrder: (id: string) => void verdicts.set(`order ${id}`, Promise.resolve(true)),
     /** May the subscriber receive this event? */
     allows(event: KlarnaEvent): Promise<boolean> {
+      if (hasExpired(context.caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
+      if (!callerMaySee(context.caller, event)) return Promise.resolve(false);
       if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return access.settlement(event.settlementId);
       if (event.orderId) return access.order(event.orderId);
       if (event.accountId) return access.account(event.accountId);

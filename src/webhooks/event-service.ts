@@ -12,6 +12,7 @@ import { createMemoryClaims, createRedisClaims, type Claims } from './claims.ts'
 import type { IngressOptions } from './ingress.ts';
 import { createMemoryBus, type EventBus } from './memory-bus.ts';
 import { createRedisBus } from './redis-bus.ts';
+import type { GatewayMetrics } from '../plugins/gateway-metrics.ts';
 
 export interface EventServiceOptions {
   /** `redis://...`: share events, deduplication and polling across replicas. Unset: in process. */
@@ -25,6 +26,18 @@ export interface EventServiceOptions {
   /** Reads a cancellation as the given caller (bound by the server to the gateway's context factory). */
   readCancellation: ReadCancellation;
   logger: Logger;
+  /** Webhook verdicts and delivery lag (`metrics.gateway`). */
+  metrics?: Pick<GatewayMetrics, 'webhook' | 'measureDelivery'>;
+}
+
+/** The same bus, with each subscriber's deliveries measured. */
+function measuredBus(bus: EventBus, measure: GatewayMetrics['measureDelivery']): EventBus {
+  return {
+    publish: (facts) => bus.publish(facts),
+    subscribe: (options) => measure(bus.subscribe(options)),
+    subscribers: () => bus.subscribers(),
+    close: () => bus.close(),
+  };
 }
 
 /** Connects to Redis now, so a wrong `REDIS_URL` stops start-up instead of failing the first event. */
@@ -54,6 +67,7 @@ export async function createEventService(options: EventServiceOptions) {
     // LRU sizes: remembered event ids (a day of webhooks), and poll/outcome claims (watches are capped at 10,000).
     claims = { seen: createMemoryClaims({ max: 100_000 }), polls: createMemoryClaims({ max: 20_000 }) };
   }
+  if (options.metrics) bus = measuredBus(bus, options.metrics.measureDelivery);
   const watcher = createCancellationWatcher({ bus, claims: claims.polls, read: options.readCancellation, logger, ...options.cancellation });
   if (!Object.keys(options.webhook.signingKeys).length) {
     logger.warn('no WEBHOOK_SIGNING_KEYS configured: every webhook will be refused (401)');
@@ -62,8 +76,10 @@ export async function createEventService(options: EventServiceOptions) {
   return {
     /** `redis` when events travel through Redis, `memory` when they stay in this process. */
     mode: redis ? ('redis' as const) : ('memory' as const),
+    /** For `/ready`: with Redis, whether both connections are up now (ioredis reconnects on its own). */
+    redisConnected: redis ? () => redis?.status === 'ready' && reader?.status === 'ready' : undefined,
     bus,
-    ingress: { ...options.webhook, bus, seen: claims.seen, logger } satisfies IngressOptions,
+    ingress: { ...options.webhook, bus, seen: claims.seen, logger, ...(options.metrics ? { onVerdict: options.metrics.webhook } : {}) } satisfies IngressOptions,
     watchOrderCancellation: watcher.watchOrderCancellation,
     watchedOrders: watcher.watched,
     /** Stops the pollers, ends every subscription, closes the Redis connections. */

@@ -16,6 +16,7 @@ import type { Claims } from './claims.ts';
 import { parseEnvelope } from './envelope.ts';
 import type { EventBus } from './memory-bus.ts';
 import { verifySignature } from './signature.ts';
+import type { WebhookVerdict } from '../plugins/gateway-metrics.ts';
 
 export interface IngressOptions {
   path: string;
@@ -27,6 +28,8 @@ export interface IngressOptions {
   /** How long an event id is remembered: longer than Klarna's retries last (about 21.5 hours). */
   dedupeTtlMs?: number;
   logger: Logger;
+  /** Told every verdict (for metrics), with Klarna's event type once the body is trusted. */
+  onVerdict?: (verdict: WebhookVerdict, type?: string) => void;
 }
 
 const TOO_LARGE = Symbol('too large');
@@ -51,7 +54,7 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
 }
 
 export function useWebhookIngress(options: IngressOptions): Plugin {
-  const { path, maxBytes, signingKeys, bus, seen, logger, dedupeTtlMs = 24 * 60 * 60 * 1000 } = options;
+  const { path, maxBytes, signingKeys, bus, seen, logger, dedupeTtlMs = 24 * 60 * 60 * 1000, onVerdict = () => undefined } = options;
   const log = logger.child({ component: 'webhook-ingress' });
 
   async function handle(request: Request, fetchAPI: { Response: typeof Response }): Promise<Response> {
@@ -63,16 +66,19 @@ export function useWebhookIngress(options: IngressOptions): Plugin {
     const raw = declared > maxBytes ? TOO_LARGE : await readLimited(request.body, maxBytes);
     if (raw === TOO_LARGE) {
       log.warn({ maxBytes }, 'webhook refused: body too large');
+      onVerdict('too_large');
       return answer(413, { error: 'PAYLOAD_TOO_LARGE', maxBytes });
     }
     const verdict = verifySignature(raw, request.headers, signingKeys);
     if (verdict !== 'valid') {
       log.warn({ reason: verdict, keyId: request.headers.get('klarna-signing-key-id')?.slice(0, 100) }, 'webhook refused: signature');
+      onVerdict('bad_signature');
       return answer(401, { error: 'INVALID_SIGNATURE' });
     }
     const parsed = parseEnvelope(Buffer.from(raw).toString('utf8'));
     if (!parsed.ok) {
       log.warn({ problems: parsed.problems }, 'webhook refused: malformed body');
+      onVerdict('malformed');
       return answer(400, { error: 'MALFORMED_EVENT', problems: parsed.problems });
     }
     const { facts } = parsed;
@@ -82,14 +88,17 @@ export function useWebhookIngress(options: IngressOptions): Plugin {
       claimed = await seen.claim(claimKey, dedupeTtlMs);
       if (!claimed) {
         log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type }, 'webhook duplicate dropped');
+        onVerdict('duplicate', facts.type);
         return answer(200, { status: 'DUPLICATE' });
       }
       const id = await bus.publish(facts);
       log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type, id }, 'webhook accepted');
+      onVerdict('accepted', facts.type);
       return answer(202, { status: 'ACCEPTED', id });
     } catch (error) {
       if (claimed) await seen.release(claimKey).catch(() => undefined);
       log.error({ err: error, klarnaEventId: facts.klarnaEventId }, 'webhook not accepted: event log unavailable');
+      onVerdict('unavailable', facts.type);
       return answer(503, { error: 'UNAVAILABLE' }, { 'retry-after': '10' });
     }
   }

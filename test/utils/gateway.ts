@@ -3,6 +3,7 @@
  * are counted by the sandbox's own counters, so a test proves how many calls a query made.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { Logger } from 'pino';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -16,6 +17,8 @@ export interface GatewayTestOptions {
   env?: Record<string, string>;
   /** Send no server-held credentials: callers must bring their own. */
   passthroughOnly?: boolean;
+  /** The gateway's logger (default: silent, or `TEST_LOG_LEVEL`); pass one on a stream to read the logs. */
+  logger?: Logger;
 }
 
 export interface GraphQLResult<T = any> {
@@ -37,7 +40,7 @@ export function useGateway(options: GatewayTestOptions = {}) {
         cardServiceUrl: sandbox.url,
         ...(options.passthroughOnly ? {} : { serverAuthorization: `Basic ${sandbox.credentials.apiKey}` }),
       },
-      { logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
+      { logger: options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
     );
   });
   afterAll(async () => {

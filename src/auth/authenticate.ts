@@ -1,0 +1,99 @@
+/**
+ * Who is calling, from a request's headers (HTTP, or a WebSocket's upgrade and `connection_init`),
+ * before anything else of the request runs.
+ *
+ * - `passthrough` (default): `Authorization: Basic <Klarna API key>` is sent on to Klarna; a caller
+ *   bringing none gets the gateway's server-held key, if it has one; a malformed Authorization never
+ *   falls back to it. Every caller may do everything the gateway offers; Klarna decides.
+ * - `token`: `Authorization: Bearer <JWT>` is required and verified (`tokens.ts`); Klarna is called
+ *   with the gateway's own key. A missing, malformed, expired or wrongly signed token is refused with
+ *   UNAUTHENTICATED before any upstream call.
+ */
+import { ConfigError, type Config } from '../config.ts';
+import { GraphQLError } from 'graphql';
+import { GatewayError, UnauthenticatedError, type ErrorCode } from '../errors.ts';
+import { PASSTHROUGH_CALLER, type Caller } from './caller.ts';
+import { principalFor, tokenPrincipal, type Principal } from './principal.ts';
+import { createTokenVerifier, type TokenOptions } from './tokens.ts';
+
+export interface Authentication {
+  principal: Principal;
+  caller: Caller;
+}
+
+/** `serverAuthorization`: the `Basic ...` the gateway holds (server key, or the sandbox's demo key). */
+export type AuthOptions = { mode: 'passthrough'; serverAuthorization?: string } | ({ mode: 'token'; serverAuthorization: string } & TokenOptions);
+
+export type Authenticate = (headers: Headers) => Promise<Authentication>;
+
+/** The AUTH_* settings (validated together by `loadConfig`) and the key the gateway holds, if any. */
+export function authOptions(config: Config, serverAuthorization: string | undefined): AuthOptions {
+  if (config.AUTH_MODE === 'passthrough') return { mode: 'passthrough', ...(serverAuthorization ? { serverAuthorization } : {}) };
+  if (!serverAuthorization) {
+    throw new ConfigError('AUTH_MODE=token: the gateway calls Klarna with its own key, and none is set. Set KLARNA_API_KEY.');
+  }
+  return {
+    mode: 'token',
+    serverAuthorization,
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    ...(config.AUTH_JWT_SECRET ? { secret: config.AUTH_JWT_SECRET } : {}),
+    issuer: config.AUTH_ISSUER!,
+    audience: config.AUTH_AUDIENCE!,
+    roleClaim: config.AUTH_ROLE_CLAIM,
+    accountsClaim: config.AUTH_ACCOUNTS_CLAIM,
+  };
+}
+
+const BASIC = /^Basic\s+\S+$/i;
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+export function createAuthenticator(options: AuthOptions): Authenticate {
+  const { serverAuthorization } = options;
+  if (options.mode === 'passthrough') {
+    return async (headers) => {
+      const presented = headers.get('authorization')?.trim();
+      const authorization = presented ? (BASIC.test(presented) ? presented : undefined) : serverAuthorization;
+      return { principal: principalFor(authorization), caller: PASSTHROUGH_CALLER };
+    };
+  }
+  const verify = createTokenVerifier(options);
+  return async (headers) => {
+    const presented = headers.get('authorization')?.trim();
+    const token = presented ? BEARER.exec(presented)?.[1] : undefined;
+    if (!token) {
+      throw new UnauthenticatedError(
+        presented
+          ? 'This gateway takes `Authorization: Bearer <token>` from your identity provider, not Klarna credentials.'
+          : 'Send `Authorization: Bearer <token>` with a token from your identity provider.',
+      );
+    }
+    const caller = await verify(token);
+    return { principal: tokenPrincipal(options.serverAuthorization, caller.issuer!, caller.subject!), caller };
+  };
+}
+
+/**
+ * Work the gateway starts itself (a card order poll on behalf of whoever asked for it) passes the
+ * authentication it already has under this key of Yoga's initial context; requests cannot set it.
+ */
+export const PREAUTHENTICATED = Symbol('authenticated by the gateway');
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, UPSTREAM_UNAVAILABLE: 503 };
+
+/**
+ * The authentication of a Yoga initial context: passed on by the gateway, or from the request's
+ * headers. A refusal ends the whole request before anything executes, as a GraphQL error with its
+ * code and HTTP status (401 with `WWW-Authenticate: Bearer`; 503 when the identity provider's keys
+ * cannot be read): an expected answer, so Yoga neither masks nor logs it as a fault.
+ */
+export async function authenticationOf(initial: { request: Request }, authenticate: Authenticate): Promise<Authentication> {
+  const passed = (initial as { [PREAUTHENTICATED]?: Authentication })[PREAUTHENTICATED];
+  if (passed) return passed;
+  try {
+    return await authenticate(initial.request.headers);
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    const headers: Record<string, string> = error.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : {};
+    throw new GraphQLError(error.message, { extensions: { code: error.code, ...error.extensions, http: { status: HTTP_STATUS[error.code] ?? 400, headers } } });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The principal: whose credentials reach Klarna, and the hash every cache that outlives a request is
+ * keyed by. Two callers with different hashes never share a cached value.
+ */
+import { createHash } from 'node:crypto';
+
+export interface Principal {
+  /** What is sent to Klarna as `Authorization`; absent when the caller brought none and we hold none. */
+  authorization?: string;
+  /** sha256 of who the caller is (their credentials, or their token's issuer and subject), safe to log and to key caches by. */
+  hash: string;
+}
+
+const hashOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
+
+/** Passthrough: the principal is its Klarna credentials. */
+export function principalFor(authorization: string | undefined): Principal {
+  const hash = hashOf(authorization ?? 'anonymous');
+  return authorization ? { authorization, hash } : { hash };
+}
+
+/**
+ * Token mode: every caller reaches Klarna with the gateway's key, so the hash names the token's
+ * subject at its issuer instead (a Basic credential starts with `Basic `, so the two never collide).
+ */
+export function tokenPrincipal(serverAuthorization: string, issuer: string, subject: string): Principal {
+  return { authorization: serverAuthorization, hash: hashOf(`token\n${issuer}\n${subject}`) };
+}

@@ -1,0 +1,73 @@
+/**
+ * What a web page of another origin may do with the gateway.
+ *
+ * CORS: which origins' scripts may read answers (and send credentials). `CORS_ORIGINS` lists them
+ * exactly; without it, production allows none and development allows any (Yoga's default).
+ *
+ * CSRF: a browser sends some requests cross-site without asking first (no preflight): a GET, or a
+ * POST of a form or of text. Cookies play no part here, but the gateway may hold Klarna credentials
+ * of its own (`KLARNA_API_KEY`), which such a request would use. So these are refused, unless they
+ * carry the `x-graphql-yoga-csrf` header (which no page can add without a preflight): a GraphQL POST
+ * is sent as `application/json`, a GET with the header.
+ */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+import { refusal } from './refusals.ts';
+
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
+
+/** Yoga's CSRF prevention, answering with our code (CSRF_HEADER_REQUIRED, HTTP 403). */
+export function useCsrfPrevention(): Plugin {
+  const prevention = useCSRFPrevention({ requestHeaders: [CSRF_HEADER] });
+  return {
+    onRequestParse(payload) {
+      try {
+        return prevention.onRequestParse?.(payload);
+      } catch {
+        throw refusal(
+          'CSRF_HEADER_REQUIRED',
+          `Send GraphQL as a POST with Content-Type: application/json, or a GET with the \`${CSRF_HEADER}\` header: requests a browser may send cross-site unasked are refused.`,
+          { status: 403 },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Which pages may open a WebSocket to the gateway. Browsers apply no CORS to WebSockets, and send
+ * credentials (and the gateway may hold its own) whatever the page: so the upgrade's `Origin` is
+ * checked here, as CORS would check it: the gateway's own origin (GraphiQL), the listed ones, or in
+ * development without a list any. A client that sends no `Origin` is not a browser, and is let in.
+ */
+export function webSocketOriginPolicy({ origins, production }: { origins: readonly string[] | undefined; production: boolean }) {
+  const allowed = new Set(origins ?? []);
+  return (origin: string | undefined, host: string | undefined): boolean => {
+    if (!origin) return true;
+    if (allowed.has(origin) || (!origins && !production)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  };
+}
+
+type CorsOption = YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors'];
+
+/** The `cors` option for Yoga. `origins`: exact origins (`https://app.example.com`), or none given. */
+export function corsPolicy({ origins, production }: { origins: readonly string[] | undefined; production: boolean }): CorsOption {
+  if (!origins) return production ? () => false : undefined;
+  const allowed = new Set(origins);
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !allowed.has(origin)) return false;
+    return {
+      origin: [origin],
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'x-client-name', CSRF_HEADER],
+      maxAge: 600,
+    };
+  };
+}

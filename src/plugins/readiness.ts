@@ -1,0 +1,95 @@
+/**
+ * `GET /ready`: whether this replica can serve traffic now (a load balancer's or Kubernetes' readiness
+ * probe). `/health` (Yoga's) stays a liveness check: the process answers.
+ *
+ * Ready when, for every upstream:
+ * - its circuit breaker is not open (the gateway would fail fast every call to it), and
+ * - its origin answers a cheap probe (`HEAD /`, any HTTP status counts: only reaching it matters),
+ * and Redis, when configured, is connected. 200 `{ status: "ready", checks }`, else 503
+ * `{ status: "not_ready", notReady: [names], checks }`.
+ *
+ * Probes are cached for `cacheMs` (and concurrent readiness requests share one round), so frequent
+ * probing by many balancers costs Klarna at most one `HEAD` per origin per `cacheMs`. The breaker and
+ * Redis states are read on every request (they cost nothing).
+ */
+import type { Plugin } from 'graphql-yoga';
+import { request } from 'undici';
+
+export interface ReadinessUpstream {
+  name: string;
+  origin: string;
+  breakerState(): 'closed' | 'open' | 'half-open';
+}
+
+export interface ReadinessOptions {
+  upstreams: readonly ReadinessUpstream[];
+  /** Redis connection state when Redis is configured (`true` when every connection is up). */
+  redisConnected?: () => boolean;
+  /** How long one round of origin probes is reused. */
+  cacheMs: number;
+  /** A probe not answered within this is a failure. */
+  probeTimeoutMs: number;
+  path?: string;
+}
+
+interface Check {
+  ok: boolean;
+  detail?: string;
+}
+
+/** Reaches `origin`: any HTTP answer is success; a refused connection or a timeout is not. */
+async function probe(origin: string, timeoutMs: number): Promise<Check> {
+  try {
+    const response = await request(origin, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
+    await response.body.dump();
+    return { ok: true };
+  } catch (error) {
+    const name = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'error';
+    return { ok: false, detail: name === 'TimeoutError' || name === 'AbortError' ? 'probe timed out' : `unreachable (${name})` };
+  }
+}
+
+export function createReadinessCheck(options: ReadinessOptions) {
+  const origins = [...new Set(options.upstreams.map((upstream) => upstream.origin))];
+  let cached: { at: number; round: Promise<Map<string, Check>> } | undefined;
+
+  function probeOrigins(): Promise<Map<string, Check>> {
+    if (cached && performance.now() - cached.at < options.cacheMs) return cached.round;
+    const round = Promise.all(origins.map(async (origin) => [origin, await probe(origin, options.probeTimeoutMs)] as const)).then((entries) => new Map(entries));
+    cached = { at: performance.now(), round };
+    return round;
+  }
+
+  return async function check(): Promise<{ ready: boolean; notReady: string[]; checks: Record<string, Check> }> {
+    const reached = await probeOrigins();
+    const checks: Record<string, Check> = {};
+    for (const upstream of options.upstreams) {
+      const breaker = upstream.breakerState();
+      const probed = reached.get(upstream.origin) ?? { ok: false, detail: 'not probed' };
+      checks[upstream.name] = breaker === 'open' ? { ok: false, detail: 'circuit breaker open' } : probed;
+    }
+    if (options.redisConnected) checks.redis = options.redisConnected() ? { ok: true } : { ok: false, detail: 'not connected' };
+    const notReady = Object.entries(checks).filter(([, value]) => !value.ok).map(([name]) => name);
+    return { ready: notReady.length === 0, notReady, checks };
+  };
+}
+
+export function useReadiness(options: ReadinessOptions): Plugin {
+  const check = createReadinessCheck(options);
+  const path = options.path ?? '/ready';
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== path) return;
+      const result = await check();
+      const body = result.ready
+        ? { status: 'ready', checks: result.checks }
+        : { status: 'not_ready', notReady: result.notReady, checks: result.checks };
+      endResponse(
+        new fetchAPI.Response(JSON.stringify(body), {
+          status: result.ready ? 200 : 503,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        }),
+      );
+    },
+  };
+}

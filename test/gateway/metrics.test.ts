@@ -1,0 +1,92 @@
+/** The gateway's own Prometheus metrics, read by scraping `/metrics` after doing the things they count. */
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { DOCS_ACCOUNT_ID } from '../../src/sandbox/seed/docs-samples.ts';
+import { ingressUrl, productEvent, sendWebhook, subscribe, subscribed, WEBHOOK_ENV } from '../utils/events.ts';
+import { gql, useGateway } from '../utils/gateway.ts';
+
+const SUBSCRIPTION = `subscription ($accountId: ID!) { accountEvents(accountId: $accountId) { id type } }`;
+
+describe('gateway metrics', () => {
+  const context = useGateway({ sandbox: { accounts: 3 }, env: { ...WEBHOOK_ENV, WEBHOOK_MAX_BYTES: '2048' } });
+
+  async function scrape(): Promise<string> {
+    const response = await request(`${context.gateway.url}/metrics`);
+    expect(response.statusCode).toBe(200);
+    return response.body.text();
+  }
+
+  /** The value of one sample (0 when absent), by its exact name and labels as Prometheus prints them. */
+  function sample(text: string, series: string): number {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  }
+
+  it('counts operations by name and outcome, and errors by code', async () => {
+    const before = await scrape();
+    await gql(context.gateway, `query DashboardName { account(id: "${DOCS_ACCOUNT_ID}") { name } }`);
+    await gql(context.gateway, `query DashboardName { account(id: "${DOCS_ACCOUNT_ID}") { name } }`);
+    const missing = await gql(context.gateway, 'query Missing { account(id: "krn:partner:global:account:live:NOPE0000") { name } }');
+    const code = missing.body.errors?.[0]?.extensions?.code as string;
+    expect(code).toBeTruthy();
+    await gql(context.gateway, 'query Broken { account(id: "x") { noSuchField } }');
+    const after = await scrape();
+
+    const ok = 'graphql_operations_total{operation="DashboardName",type="query",outcome="ok"}';
+    expect(sample(after, ok) - sample(before, ok)).toBe(2);
+    const failed = 'graphql_operations_total{operation="Missing",type="query",outcome="error"}';
+    expect(sample(after, failed) - sample(before, failed)).toBe(1);
+    const refused = 'graphql_operations_total{operation="Broken",type="query",outcome="refused"}';
+    expect(sample(after, refused) - sample(before, refused)).toBe(1);
+    expect(sample(after, `graphql_errors_total{code="${code}"}`) - sample(before, `graphql_errors_total{code="${code}"}`)).toBe(1);
+    const validation = 'graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}';
+    expect(sample(after, validation) - sample(before, validation)).toBe(1);
+  });
+
+  it('labels an operation without a name "anonymous", and stops adding names after 200 distinct ones ("other")', async () => {
+    const before = await scrape();
+    await gql(context.gateway, '{ __typename }');
+    for (let index = 0; index < 201; index += 1) await gql(context.gateway, `query Name${index} { __typename }`);
+    const after = await scrape();
+    const delta = (series: string) => sample(after, series) - sample(before, series);
+    expect(delta('graphql_operations_total{operation="anonymous",type="query",outcome="ok"}')).toBe(1);
+    expect(delta('graphql_operations_total{operation="Name0",type="query",outcome="ok"}')).toBe(1);
+    expect(delta('graphql_operations_total{operation="other",type="query",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(after).not.toContain('operation="Name200"');
+  });
+
+  it('counts open WebSocket connections, webhooks by type and verdict, and the lag of delivering events to a subscriber', async () => {
+    const before = await scrape();
+    expect(sample(before, 'graphql_ws_connections')).toBe(0);
+    const subscriber = subscribe(context.gateway, SUBSCRIPTION, { accountId: DOCS_ACCOUNT_ID });
+    await subscriber.connected;
+    await subscribed(context.gateway, 1);
+    expect(sample(await scrape(), 'graphql_ws_connections')).toBe(1);
+
+    const url = ingressUrl(context.gateway);
+    const event = productEvent();
+    const type = event.metadata.event_type;
+    expect((await sendWebhook(url, event)).status).toBe(202);
+    expect((await sendWebhook(url, event)).status).toBe(200); // Klarna's retry: a duplicate
+    expect((await sendWebhook(url, event, { key: 'not-the-secret' })).status).toBe(401);
+    expect((await sendWebhook(url, '{"metadata": ')).status).toBe(400);
+    expect((await sendWebhook(url, { ...event, payload: { ...event.payload, padding: 'x'.repeat(4_096) } })).status).toBe(413);
+    await subscriber.waitFor(1);
+
+    const after = await scrape();
+    const delta = (series: string) => sample(after, series) - sample(before, series);
+    expect(delta(`webhook_events_total{type="${type}",verdict="accepted"}`)).toBe(1);
+    expect(delta(`webhook_events_total{type="${type}",verdict="duplicate"}`)).toBe(1);
+    expect(delta('webhook_events_total{type="unknown",verdict="bad_signature"}')).toBe(1);
+    expect(delta('webhook_events_total{type="unknown",verdict="malformed"}')).toBe(1);
+    expect(delta('webhook_events_total{type="unknown",verdict="too_large"}')).toBe(1);
+    expect(delta('event_delivery_lag_seconds_count')).toBe(1);
+    // Delivered in process within a second of the append (the +Inf bucket would hold any lag).
+    expect(delta('event_delivery_lag_seconds_bucket{le="1"}')).toBe(1);
+    const subscriptions = 'graphql_operations_total{operation="anonymous",type="subscription",outcome="subscribed"}';
+    expect(delta(subscriptions)).toBe(1);
+
+    await subscriber.dispose();
+    await expect.poll(async () => sample(await scrape(), 'graphql_ws_connections')).toBe(0);
+  });
+});

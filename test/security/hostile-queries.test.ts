@@ -1,0 +1,128 @@
+/**
+ * What a GraphQL security scanner sends, with the default limits: each abusive document is refused
+ * with its code in milliseconds and before any call to Klarna, or is harmless (one call at most).
+ */
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gateway.ts';
+
+const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
+/** Generous for a loaded CI machine; the real times are a few milliseconds. */
+const FAST_MS = 500;
+
+const codes = (result: GraphQLResult) => (result.body.errors ?? []).map((error) => error.extensions?.code);
+const repeat = (count: number, make: (index: number) => string) => Array.from({ length: count }, (_, index) => make(index)).join(' ');
+
+/** Nested `fields { type { ... } }` under `__schema { types { ... } }`, `levels` lists deep. */
+function circularIntrospection(levels: number): string {
+  let selection = 'name';
+  for (let level = 1; level < levels; level += 1) selection = `fields { type { ${selection} } }`;
+  return `{ __schema { types { ${selection} } } }`;
+}
+
+describe('hostile queries', () => {
+  const context = useGateway();
+
+  async function refused(query: string, code: string) {
+    const started = performance.now();
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, query));
+    const elapsedMs = performance.now() - started;
+    expect(codes(result), query.slice(0, 80)).toContain(code);
+    expect(result.body.data ?? null).toBeNull();
+    expect(total, 'upstream calls').toBe(0);
+    expect(elapsedMs).toBeLessThan(FAST_MS);
+    return result;
+  }
+
+  it('refuses alias overloading (100 aliases of a Klarna read) with TOO_MANY_ALIASES', async () => {
+    const result = await refused(`{ ${repeat(100, (i) => `a${i}: apiKeys { klarnaId }`)} }`, 'TOO_MANY_ALIASES');
+    expect(result.status).toBe(400);
+    expect(result.body.errors?.[0]?.message).toMatch(/Aliases limit of 15 exceeded, found 100/);
+  });
+
+  it('answers 100 aliases of __typename, which reads nothing, without any call', async () => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ ${repeat(100, (i) => `t${i}: __typename`)} }`));
+    expect(result.body.data?.t99).toBe('Query');
+    expect(total).toBe(0);
+  });
+
+  it('accepts as many aliases as the limit allows', async () => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ ${repeat(15, (i) => `a${i}: account(id: "${ACCOUNT}") { name }`)} }`));
+    expect(result.body.errors).toBeUndefined();
+    expect(result.body.data?.a14).toEqual({ name: 'Merchant ABC US' });
+    expect(total).toBe(1); // the loader asks once for the same account
+  });
+
+  it('refuses directive overloading with TOO_MANY_DIRECTIVES', async () => {
+    await refused(`{ account(id: "${ACCOUNT}") { name ${repeat(60, () => '@include(if: true)')} } }`, 'TOO_MANY_DIRECTIVES');
+  });
+
+  it('refuses a document of more than 1000 tokens with TOO_MANY_TOKENS', async () => {
+    await refused(`{ account(id: "${ACCOUNT}") { ${repeat(1_200, () => 'name')} } }`, 'TOO_MANY_TOKENS');
+  });
+
+  it('refuses a selection nested deeper than 12 with QUERY_TOO_DEEP', async () => {
+    let selection = 'name';
+    for (let level = 0; level < 14; level += 1) selection = `account(id: "${ACCOUNT}") { ${selection} }`;
+    await refused(`{ ${selection} }`, 'QUERY_TOO_DEEP');
+  });
+
+  it('refuses fan-out beyond the cost limit with QUERY_TOO_COSTLY', async () => {
+    const query = `{ account(id: "${ACCOUNT}") { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id url type } } } } } } } }`;
+    const result = await refused(query, 'QUERY_TOO_COSTLY');
+    expect(result.body.errors?.[0]?.message).toMatch(/Query Cost limit of 100000 exceeded/);
+  });
+
+  it('refuses circular introspection (graphql-js: GRAPHQL_VALIDATION_FAILED), and still answers GraphiQL-sized introspection', async () => {
+    for (const levels of [8, 4]) {
+      const result = await refused(circularIntrospection(levels), 'GRAPHQL_VALIDATION_FAILED');
+      expect(result.body.errors?.[0]?.message).toBe('Maximum introspection depth exceeded');
+    }
+    const allowed = await gql(context.gateway, circularIntrospection(3));
+    expect(allowed.body.errors).toBeUndefined();
+    expect(allowed.body.data?.__schema.types.length).toBeGreaterThan(50);
+  });
+
+  it('answers field duplication (500 times the same field) with one upstream call', async () => {
+    const started = performance.now();
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ account(id: "${ACCOUNT}") { ${repeat(500, () => 'name')} } }`));
+    expect(performance.now() - started).toBeLessThan(FAST_MS);
+    expect(result.body).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
+    expect(total).toBe(1);
+  });
+
+  it('refuses a body over 1 MiB with REQUEST_TOO_LARGE (413)', async () => {
+    const body = JSON.stringify({ query: `{ account(id: "${ACCOUNT}") { name } }`, variables: { padding: 'x'.repeat(1024 * 1024) } });
+    const started = performance.now();
+    const { result: response, total } = await countCalls(context.sandbox, () =>
+      request(context.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body }),
+    );
+    const answer = (await response.body.json()) as GraphQLResult['body'];
+    expect(performance.now() - started).toBeLessThan(FAST_MS);
+    expect(response.statusCode).toBe(413);
+    expect(answer.errors?.[0]?.extensions?.code).toBe('REQUEST_TOO_LARGE');
+    expect(total).toBe(0);
+  });
+
+  it('refuses a batch of 11 operations with BATCH_TOO_LARGE (413), and answers a batch of 10', async () => {
+    const batch = (count: number) =>
+      request(context.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(Array.from({ length: count }, (_, i) => ({ query: `query Q${i} { account(id: "${ACCOUNT}") { name } }` }))),
+      });
+    const started = performance.now();
+    const { result: tooMany, total } = await countCalls(context.sandbox, () => batch(11));
+    const body = (await tooMany.body.json()) as GraphQLResult['body'];
+    expect(performance.now() - started).toBeLessThan(FAST_MS);
+    expect(tooMany.statusCode).toBe(413);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BATCH_TOO_LARGE');
+    expect(total).toBe(0);
+
+    const ten = await batch(10);
+    const answers = (await ten.body.json()) as GraphQLResult['body'][];
+    expect(ten.statusCode).toBe(200);
+    expect(answers).toHaveLength(10);
+    expect(answers.every((answer) => answer.data?.account?.name === 'Merchant ABC US')).toBe(true);
+  });
+});

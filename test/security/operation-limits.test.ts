@@ -1,0 +1,118 @@
+/**
+ * What one operation may spend: upstream calls (MAX_UPSTREAM_CALLS_PER_OPERATION), time
+ * (OPERATION_DEADLINE_MS), and request bytes (MAX_REQUEST_BYTES), each refused with its own code.
+ */
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { portfolioAccountIds } from '../../src/sandbox/seed/portfolio.ts';
+import { ingressUrl, productEvent, sendWebhook, sleep, subscribe, subscribed, WEBHOOK_ENV } from '../utils/events.ts';
+import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gateway.ts';
+import { admin } from '../utils/sandbox.ts';
+
+const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
+const IDS = portfolioAccountIds(20_250_101, 5);
+const PORTFOLIO = `query($ids: [ID!]!) { accounts(ids: $ids) { id name } }`;
+
+describe('upstream calls per operation', () => {
+  const context = useGateway({ env: { MAX_UPSTREAM_CALLS_PER_OPERATION: '3' } });
+
+  it('makes at most the allowed calls, and answers the rest with UPSTREAM_CALL_LIMIT', async () => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, PORTFOLIO, { ids: IDS }));
+    expect(total).toBe(3);
+    const accounts = result.body.data?.accounts as ({ id: string } | null)[];
+    expect(accounts.filter(Boolean)).toHaveLength(3);
+    const refusals = (result.body.errors ?? []).filter((error) => error.extensions?.code === 'UPSTREAM_CALL_LIMIT');
+    expect(refusals).toHaveLength(2);
+    expect(refusals[0]?.extensions?.limit).toBe(3);
+    expect(refusals[0]?.path?.[0]).toBe('accounts');
+  });
+
+  it('gives every operation its own count', async () => {
+    for (const ids of [IDS.slice(0, 3), IDS.slice(2, 5)]) {
+      const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, PORTFOLIO, { ids }));
+      expect(result.body.errors).toBeUndefined();
+      expect(total).toBe(3);
+    }
+  });
+});
+
+describe('operation deadline', () => {
+  const context = useGateway({ env: { OPERATION_DEADLINE_MS: '300' } });
+
+  it('cuts an operation short at its deadline with OPERATION_TIMEOUT, and the upstream stays usable', async () => {
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', latencyMs: 3_000, times: 6 });
+    // Six in a row: more than the breaker's threshold, which a deadline must not count as failures.
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const started = performance.now();
+      const result = await gql(context.gateway, `{ account(id: "${ACCOUNT}") { name } }`);
+      const elapsedMs = performance.now() - started;
+      expect(result.body.data).toEqual({ account: null });
+      expect(result.body.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TIMEOUT', deadlineMs: 300 });
+      expect(elapsedMs).toBeGreaterThanOrEqual(290);
+      expect(elapsedMs).toBeLessThan(1_500);
+    }
+    const after = await gql(context.gateway, `{ account(id: "${ACCOUNT}") { name } }`);
+    expect(after.body).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
+  });
+});
+
+describe('subscriptions', () => {
+  const context = useGateway({ env: { ...WEBHOOK_ENV, OPERATION_DEADLINE_MS: '300', MAX_UPSTREAM_CALLS_PER_OPERATION: '1' } });
+
+  it('are held to neither the call limit nor the deadline: they live long, and each event reads afresh', async () => {
+    // Each event's access is checked with a call when it arrives, after the deadline, one call per
+    // account: two accounts, more than the limit of one.
+    const query = `subscription { klarnaEvents { klarnaEventId account { name } } }`;
+    const subscriber = subscribe(context.gateway, query);
+    await subscribed(context.gateway, 1);
+    await sleep(400);
+    const [other] = portfolioAccountIds(20_250_101, 2).slice(1);
+    const events = [productEvent(), productEvent({ accountId: other! })];
+    for (const event of events) expect((await sendWebhook(ingressUrl(context.gateway), event)).status).toBe(202);
+    const received = await subscriber.waitFor(2);
+    await subscriber.dispose();
+    expect(subscriber.results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    expect(received.map((event) => event.klarnaEventId)).toEqual(events.map((event) => event.metadata.event_id));
+    expect(received[0].account).toEqual({ name: 'Merchant ABC US' });
+    expect(received[1].account.name).toEqual(expect.any(String));
+  });
+});
+
+describe('request size', () => {
+  const context = useGateway({ env: { MAX_REQUEST_BYTES: '2048' } });
+  /** A JSON body of about `bytes` bytes (the query padded with a comment). */
+  const bodyOf = (bytes: number) => JSON.stringify({ query: `{ account(id: "${ACCOUNT}") { name } } #${'x'.repeat(Math.max(0, bytes - 90))}` });
+
+  async function post(body: string | Readable) {
+    const response = await request(context.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body,
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as GraphQLResult['body'] };
+  }
+
+  it('refuses a body over the limit with REQUEST_TOO_LARGE (413), with or without Content-Length, without any call', async () => {
+    for (const body of [bodyOf(3_000), Readable.from([bodyOf(1_500), bodyOf(1_500)])]) {
+      const started = performance.now();
+      const { result, total } = await countCalls(context.sandbox, () => post(body));
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(result.status).toBe(413);
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('REQUEST_TOO_LARGE');
+      expect(total).toBe(0);
+    }
+  });
+
+  it('closes a WebSocket whose message is over the limit with 1009 (message too big)', async () => {
+    const subscriber = subscribe(context.gateway, `subscription { klarnaEvents { id } } #${'x'.repeat(3_000)}`);
+    expect(await subscriber.waitUntilClosed()).toBe(1009);
+    await subscriber.dispose();
+  });
+
+  it('answers a body within the limit', async () => {
+    const answer = await post(bodyOf(1_900));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
+  });
+});
