@@ -117,6 +117,7 @@ async function run(mode: 'memory' | 'redis', sandboxUrl: string, subscribers: nu
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '0',
     KLARNA_MANAGEMENT_URL: sandboxUrl,
     KLARNA_CARD_SERVICE_URL: sandboxUrl,
     KLARNA_API_KEY: DEMO_CREDENTIALS.apiKey,

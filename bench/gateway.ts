@@ -47,7 +47,7 @@ export async function benchGateway({ durationSeconds = 4, connections = 20 } = {
     started.push(sandbox);
     const gateway = await startProcess(
       'src/main.ts',
-      { PORT: '0', KLARNA_MANAGEMENT_URL: sandbox.url, KLARNA_CARD_SERVICE_URL: sandbox.url, KLARNA_API_KEY: DEMO_CREDENTIALS.apiKey, LOG_LEVEL: 'warn' },
+      { PORT: '0', KLARNA_MANAGEMENT_URL: sandbox.url, KLARNA_CARD_SERVICE_URL: sandbox.url, KLARNA_API_KEY: DEMO_CREDENTIALS.apiKey, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
       /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/,
     );
     started.push(gateway);

@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.ts';
 import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
 import { useReadiness } from './plugins/readiness.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
+import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import { buildSchema } from './schema/index.ts';
 import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
@@ -32,6 +33,8 @@ export interface GatewayOptions extends ContextDependencies {
   readiness?: { cacheMs: number; probeTimeoutMs: number };
   /** Manifest, allow-list mode and APQ (`PERSISTED_OPERATIONS_*`, `APQ_CACHE_BYTES`); unset: neither. */
   persisted?: PersistedOperationsOptions;
+  /** Per-principal limit on queries and mutations (`RATE_LIMIT_PER_MINUTE`); unset: none. */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -119,6 +122,7 @@ export function createGateway(options: GatewayOptions) {
       // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
       usePerEventContext(freshContextPerEvent(createContext)),
       ...securityPlugins(options.security, logger),
+      ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       options.metrics.gateway.plugin(),
     ],

@@ -19,6 +19,19 @@ import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest } from './plugins/persisted-operations.ts';
 import { securityOptions } from './plugins/security.ts';
 import { trackRequests } from './shutdown.ts';
+import { Redis } from 'ioredis';
+import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
+
+/** The per-principal rate limiter: in Redis when configured (shared by replicas), else in process. */
+function createRateLimit(config: Config) {
+  const limit = config.RATE_LIMIT_PER_MINUTE;
+  if (!limit) return undefined;
+  const windowMs = 60_000;
+  if (!config.REDIS_URL) return { limiter: createMemoryRateLimiter({ limit, windowMs }) };
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'rate-limit' });
+  redis.on('error', () => undefined); // failures surface as errors of the operations that hit them
+  return { redis, limiter: createRedisRateLimiter(redis, { limit, windowMs, keyPrefix: config.REDIS_KEY_PREFIX }) };
+}
 import { contextFromHeaders } from './subscription-context.ts';
 import { createEventService } from './webhooks/event-service.ts';
 
@@ -77,6 +90,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     logger,
     metrics: metrics.gateway,
   });
+  const rateLimit = createRateLimit(config);
   const yoga = createGateway({
     upstreams,
     checkResponse: contract.validateResponse,
@@ -90,6 +104,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     readiness: { cacheMs: config.READINESS_CACHE_MS, probeTimeoutMs: config.READINESS_PROBE_TIMEOUT_MS },
     persisted,
     events,
+    ...(rateLimit ? { rateLimiter: rateLimit.limiter } : {}),
   });
   late.gateway = yoga;
   const server: Server = createServer(yoga);
@@ -128,6 +143,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
       await webSockets.close();
       await requests.drain(graceMs);
       await events.close();
+      rateLimit?.redis?.disconnect();
       await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
     },
   };
