@@ -54,6 +54,20 @@ async function assertReadableAccount(access: Access, accountId: string, path: st
   if (!(await access.account(accountId))) throw new NotFoundError('The account');
 }
 
+/** Events about one account the subscriber may read, optionally of some types only. */
+function accountStream(
+  context: GatewayContext,
+  args: { accountId: string | number; after?: string | null },
+  ofType: (type: string) => boolean = () => true,
+): Promise<AsyncIterable<KlarnaEvent>> {
+  const accountId = String(args.accountId);
+  return openStream(context, {
+    after: args.after,
+    accept: (event) => ofType(event.type) && event.accountId === accountId,
+    prepare: (access) => assertReadableAccount(access, accountId, 'accountId'),
+  });
+}
+
 const PRODUCT_EVENTS: ReadonlySet<string> = new Set([EVENT_TYPES.PAYMENT_PRODUCT_DISABLED, EVENT_TYPES.PAYMENT_PRODUCT_ENABLED]);
 
 builder.subscriptionFields((t) => {
@@ -64,24 +78,14 @@ builder.subscriptionFields((t) => {
       type: KlarnaEventRef,
       description: 'Every event about one account: state changes, payment product changes, compliance decisions, settlements.',
       args: { accountId, after },
-      subscribe: (_root, args, context) =>
-        openStream(context, {
-          after: args.after,
-          accept: (event) => event.accountId === String(args.accountId),
-          prepare: (access) => assertReadableAccount(access, String(args.accountId), 'accountId'),
-        }),
+      subscribe: (_root, args, context) => accountStream(context, args),
       resolve: (event) => event,
     }),
     paymentProductStateChanged: t.field({
       type: PaymentProductStateChangedEventRef,
       description: "An account's payment product was disabled, terminated or enabled.",
       args: { accountId, after },
-      subscribe: (_root, args, context) =>
-        openStream(context, {
-          after: args.after,
-          accept: (event) => PRODUCT_EVENTS.has(event.type) && event.accountId === String(args.accountId),
-          prepare: (access) => assertReadableAccount(access, String(args.accountId), 'accountId'),
-        }),
+      subscribe: (_root, args, context) => accountStream(context, args, (type) => PRODUCT_EVENTS.has(type)),
       resolve: (event) => event,
     }),
     settlementReportCreated: t.field({
@@ -95,12 +99,7 @@ builder.subscriptionFields((t) => {
       type: ComplianceDecisionCreatedEventRef,
       description: 'Klarna made a compliance decision about the account.',
       args: { accountId, after },
-      subscribe: (_root, args, context) =>
-        openStream(context, {
-          after: args.after,
-          accept: (event) => event.type === EVENT_TYPES.COMPLIANCE_DECISION_CREATED && event.accountId === String(args.accountId),
-          prepare: (access) => assertReadableAccount(access, String(args.accountId), 'accountId'),
-        }),
+      subscribe: (_root, args, context) => accountStream(context, args, (type) => type === EVENT_TYPES.COMPLIANCE_DECISION_CREATED),
       resolve: (event) => event,
     }),
     orderCancellationUpdated: t.field({

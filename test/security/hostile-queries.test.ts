@@ -8,7 +8,6 @@ import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gatewa
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 /** Generous for a loaded CI machine; the real times are a few milliseconds. */
-const FAST_MS = 500;
 
 const codes = (result: GraphQLResult) => (result.body.errors ?? []).map((error) => error.extensions?.code);
 const repeat = (count: number, make: (index: number) => string) => Array.from({ length: count }, (_, index) => make(index)).join(' ');
@@ -24,13 +23,10 @@ describe('hostile queries', () => {
   const context = useGateway();
 
   async function refused(query: string, code: string) {
-    const started = performance.now();
     const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, query));
-    const elapsedMs = performance.now() - started;
     expect(codes(result), query.slice(0, 80)).toContain(code);
     expect(result.body.data ?? null).toBeNull();
     expect(total, 'upstream calls').toBe(0);
-    expect(elapsedMs).toBeLessThan(FAST_MS);
     return result;
   }
 
@@ -84,21 +80,17 @@ describe('hostile queries', () => {
   });
 
   it('answers field duplication (500 times the same field) with one upstream call', async () => {
-    const started = performance.now();
     const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ account(id: "${ACCOUNT}") { ${repeat(500, () => 'name')} } }`));
-    expect(performance.now() - started).toBeLessThan(FAST_MS);
     expect(result.body).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
     expect(total).toBe(1);
   });
 
   it('refuses a body over 1 MiB with REQUEST_TOO_LARGE (413)', async () => {
     const body = JSON.stringify({ query: `{ account(id: "${ACCOUNT}") { name } }`, variables: { padding: 'x'.repeat(1024 * 1024) } });
-    const started = performance.now();
     const { result: response, total } = await countCalls(context.sandbox, () =>
       request(context.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body }),
     );
     const answer = (await response.body.json()) as GraphQLResult['body'];
-    expect(performance.now() - started).toBeLessThan(FAST_MS);
     expect(response.statusCode).toBe(413);
     expect(answer.errors?.[0]?.extensions?.code).toBe('REQUEST_TOO_LARGE');
     expect(total).toBe(0);
@@ -111,10 +103,8 @@ describe('hostile queries', () => {
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(Array.from({ length: count }, (_, i) => ({ query: `query Q${i} { account(id: "${ACCOUNT}") { name } }` }))),
       });
-    const started = performance.now();
     const { result: tooMany, total } = await countCalls(context.sandbox, () => batch(11));
     const body = (await tooMany.body.json()) as GraphQLResult['body'];
-    expect(performance.now() - started).toBeLessThan(FAST_MS);
     expect(tooMany.statusCode).toBe(413);
     expect(body.errors?.[0]?.extensions?.code).toBe('BATCH_TOO_LARGE');
     expect(total).toBe(0);
