@@ -58,6 +58,8 @@ const schema = z
     READINESS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     /** Queries and mutations one principal may run per minute (shared through Redis when set); 0 turns it off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+    /** How long a query's answer is reused for the same principal (invalidated by our mutations and by events); 0: no cache. */
+    RESPONSE_CACHE_TTL_MS: ms(0),
     /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
     SHUTDOWN_GRACE_MS: ms(10_000),
     /** `__schema`/`__type` answered. Unset: as GraphiQL (on outside production). */

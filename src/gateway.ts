@@ -17,6 +17,7 @@ import { persistedOperationPlugins, type PersistedOperationsOptions } from './pl
 import { useReadiness } from './plugins/readiness.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
+import type { ResponseCache } from './plugins/response-cache.ts';
 import { buildSchema } from './schema/index.ts';
 import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
@@ -35,6 +36,8 @@ export interface GatewayOptions extends ContextDependencies {
   persisted?: PersistedOperationsOptions;
   /** Per-principal limit on queries and mutations (`RATE_LIMIT_PER_MINUTE`); unset: none. */
   rateLimiter?: RateLimiter;
+  /** Per-principal response cache (`RESPONSE_CACHE_TTL_MS`); unset: none. */
+  responseCache?: ResponseCache;
 }
 
 /**
@@ -123,6 +126,7 @@ export function createGateway(options: GatewayOptions) {
       usePerEventContext(freshContextPerEvent(createContext)),
       ...securityPlugins(options.security, logger),
       ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
+      ...(options.responseCache ? [options.responseCache.plugin] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       options.metrics.gateway.plugin(),
     ],

@@ -21,6 +21,7 @@ import { securityOptions } from './plugins/security.ts';
 import { trackRequests } from './shutdown.ts';
 import { Redis } from 'ioredis';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
+import { createResponseCache } from './plugins/response-cache.ts';
 
 /** The per-principal rate limiter: in Redis when configured (shared by replicas), else in process. */
 function createRateLimit(config: Config) {
@@ -91,6 +92,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     metrics: metrics.gateway,
   });
   const rateLimit = createRateLimit(config);
+  const responseCache = config.RESPONSE_CACHE_TTL_MS ? createResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS }) : undefined;
+  responseCache?.follow(events.bus);
   const yoga = createGateway({
     upstreams,
     checkResponse: contract.validateResponse,
@@ -105,6 +108,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     persisted,
     events,
     ...(rateLimit ? { rateLimiter: rateLimit.limiter } : {}),
+    ...(responseCache ? { responseCache } : {}),
   });
   late.gateway = yoga;
   const server: Server = createServer(yoga);
