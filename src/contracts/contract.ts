@@ -64,9 +64,9 @@ export interface ValidatedRequest {
 interface CompiledOperation extends Operation {
   regex: RegExp;
   pathParamNames: string[];
-  validateParams: ValidateFunction;
-  validateBody?: ValidateFunction;
-  responseValidators: Map<string, ValidateFunction>;
+  validateParams: LazyValidator;
+  validateBody?: LazyValidator;
+  responseValidators: Map<string, LazyValidator>;
 }
 
 const documents: Record<ApiName, string> = {
@@ -86,6 +86,22 @@ export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: false, validateFormats: true });
   addFormats.default(ajv);
   return ajv;
+}
+
+/**
+ * A validator compiled on its first use. Compiling every schema of both contracts up front cost the
+ * sandbox and the gateway seconds at every start (tens of seconds on a loaded machine) for operations
+ * most runs never call; `compileAll` (the contract tests) still proves every schema compiles.
+ */
+type LazyValidator = ValidateFunction & { compile(): void };
+
+function lazyValidator(ajv: Ajv2020, schema: object): LazyValidator {
+  let compiled: ValidateFunction | undefined;
+  const compile = () => (compiled ??= ajv.compile(schema));
+  const validate = ((data: unknown) => compile()(data)) as LazyValidator;
+  Object.defineProperty(validate, 'errors', { get: () => compiled?.errors });
+  validate.compile = () => void compile();
+  return validate;
 }
 
 /** Escapes a literal path segment for use in a RegExp. */
@@ -190,6 +206,8 @@ export interface Contract {
   match(method: string, path: string): MatchedRequest | { allowed: string[] } | undefined;
   validateRequest(operation: Operation, request: RequestParts): { value: ValidatedRequest; violations: Violation[] };
   validateResponse(operationId: string, status: number, body: unknown): Violation[];
+  /** Compiles every validator now (they are compiled on first use): throws if a schema does not compile. */
+  compileAll(): void;
 }
 
 export function createContract(apis: ApiName[] = ['partner-management', 'merchant-card-service']): Contract {
@@ -213,12 +231,12 @@ export function createContract(apis: ApiName[] = ['partner-management', 'merchan
           'application/json'
         ];
         const { regex, names } = compilePathTemplate(pathTemplate);
-        const responseValidators = new Map<string, ValidateFunction>();
+        const responseValidators = new Map<string, LazyValidator>();
         for (const [status, rawResponse] of Object.entries((operation.responses ?? {}) as Record<string, unknown>)) {
           const response = resolveRef<Record<string, unknown>>(document, rawResponse);
           const content = response?.content as Record<string, { schema?: unknown }> | undefined;
           const schema = content?.['application/json']?.schema ?? content?.['text/csv']?.schema;
-          if (schema) responseValidators.set(status, ajv.compile(rebase(api, schema) as object));
+          if (schema) responseValidators.set(status, lazyValidator(ajv, rebase(api, schema) as object));
         }
         compiled.push({
           api,
@@ -231,8 +249,8 @@ export function createContract(apis: ApiName[] = ['partner-management', 'merchan
           bodyRequired: Boolean(requestBody?.required),
           regex,
           pathParamNames: names,
-          validateParams: ajv.compile(parameterSchema(api, parameters)),
-          validateBody: jsonBody?.schema ? ajv.compile(rebase(api, jsonBody.schema) as object) : undefined,
+          validateParams: lazyValidator(ajv, parameterSchema(api, parameters)),
+          validateBody: jsonBody?.schema ? lazyValidator(ajv, rebase(api, jsonBody.schema) as object) : undefined,
           responseValidators,
         });
       }
@@ -317,7 +335,11 @@ export function createContract(apis: ApiName[] = ['partner-management', 'merchan
     return validate(body) ? [] : (validate.errors ?? []).map((error) => describeAjvError(error, 'response'));
   }
 
-  return { operations: compiled, match, validateRequest, validateResponse };
+  function compileAll() {
+    for (const op of compiled) for (const validator of [op.validateParams, op.validateBody, ...op.responseValidators.values()]) validator?.compile();
+  }
+
+  return { operations: compiled, match, validateRequest, validateResponse, compileAll };
 }
 
 /**

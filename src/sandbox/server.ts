@@ -192,7 +192,10 @@ export function createSandboxServer(parts: PipelineParts): Server {
     }
   }
 
-  return createServer(async (request, response) => {
+  // Idle keep-alive sockets stay open longer than clients keep them (undici: 4 s), so the client is
+  // always the one to close: otherwise a client reusing a socket the server closed at the same moment
+  // (likely when either side's event loop was busy) gets ECONNRESET. Load balancers do the same.
+  const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://sandbox.local');
     let operationId = 'unmatched';
     let status = 500;
@@ -234,6 +237,8 @@ export function createSandboxServer(parts: PipelineParts): Server {
       if (counted) counters.record(operationId, status);
     }
   });
+  server.keepAliveTimeout = 65_000;
+  return server;
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<string> {

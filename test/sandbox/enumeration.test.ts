@@ -47,6 +47,10 @@ describe('contract coverage', () => {
     expect(missing).toEqual([]);
   });
 
+  it('compiles every request and response schema of both contracts (validators are otherwise compiled on first use)', () => {
+    expect(() => contract.compileAll()).not.toThrow();
+  });
+
   for (const operation of contract.operations) {
     it(`${operation.operationId} answers at ${operation.method} ${operation.pathTemplate}`, async () => {
       const ids = sampleIds(context.sandbox, operation.pathTemplate);
