@@ -1,7 +1,7 @@
 /**
  * The live-event machinery of one gateway replica, made at boot: the event bus (in process, or a Redis
- * stream shared by every replica when `redisUrl` is set), the claims that deduplicate webhooks and
- * elect card order pollers, the webhook ingress's settings, and the cancellation watcher. The
+ * stream shared by every replica when `redisUrl` is set; it also deduplicates webhooks), the claims
+ * that elect card order pollers, the webhook ingress's settings, and the cancellation watcher. The
  * GraphQL context carries it as `events`, so subscriptions subscribe to `events.bus` and a mutation
  * that requests an order cancellation calls `events.watchOrderCancellation(orderId, checkAfter, principal)`.
  */
@@ -34,6 +34,7 @@ export interface EventServiceOptions {
 function measuredBus(bus: EventBus, measure: GatewayMetrics['measureDelivery']): EventBus {
   return {
     publish: (facts) => bus.publish(facts),
+    publishOnce: (dedupeKey, ttlMs, facts) => bus.publishOnce(dedupeKey, ttlMs, facts),
     subscribe: (options) => measure(bus.subscribe(options)),
     subscribers: () => bus.subscribers(),
     close: () => bus.close(),
@@ -53,22 +54,23 @@ export async function createEventService(options: EventServiceOptions) {
   let redis: Redis | undefined;
   let reader: Redis | undefined;
   let bus: EventBus;
-  let claims: { seen: Claims; polls: Claims };
+  let polls: Claims;
   if (options.redisUrl) {
     redis = await connect(options.redisUrl, 'gateway-events', logger);
     reader = await connect(options.redisUrl, 'gateway-events-reader', logger).catch(async (error: unknown) => {
       redis?.disconnect();
       throw error;
     });
-    bus = await createRedisBus({ redis, reader, streamKey: `${keyPrefix}events`, retentionCount, retentionMs, logger });
-    claims = { seen: createRedisClaims(redis, keyPrefix), polls: createRedisClaims(redis, keyPrefix) };
+    // Webhook dedupe keys stay `<keyPrefix>webhook:<event id>`, as when they were claims.
+    bus = await createRedisBus({ redis, reader, streamKey: `${keyPrefix}events`, keyPrefix, retentionCount, retentionMs, logger });
+    polls = createRedisClaims(redis, keyPrefix);
   } else {
-    bus = createMemoryBus({ retentionCount, retentionMs });
     // LRU sizes: remembered event ids (a day of webhooks), and poll/outcome claims (watches are capped at 10,000).
-    claims = { seen: createMemoryClaims({ max: 100_000 }), polls: createMemoryClaims({ max: 20_000 }) };
+    bus = createMemoryBus({ retentionCount, retentionMs, seen: createMemoryClaims({ max: 100_000 }) });
+    polls = createMemoryClaims({ max: 20_000 });
   }
   if (options.metrics) bus = measuredBus(bus, options.metrics.measureDelivery);
-  const watcher = createCancellationWatcher({ bus, claims: claims.polls, read: options.readCancellation, logger, ...options.cancellation });
+  const watcher = createCancellationWatcher({ bus, claims: polls, read: options.readCancellation, logger, ...options.cancellation });
   if (!Object.keys(options.webhook.signingKeys).length) {
     logger.warn('no WEBHOOK_SIGNING_KEYS configured: every webhook will be refused (401)');
   }
@@ -79,7 +81,7 @@ export async function createEventService(options: EventServiceOptions) {
     /** For `/ready`: with Redis, whether both connections are up now (ioredis reconnects on its own). */
     redisConnected: redis ? () => redis?.status === 'ready' && reader?.status === 'ready' : undefined,
     bus,
-    ingress: { ...options.webhook, bus, seen: claims.seen, logger, ...(options.metrics ? { onVerdict: options.metrics.webhook } : {}) } satisfies IngressOptions,
+    ingress: { ...options.webhook, bus, logger, ...(options.metrics ? { onVerdict: options.metrics.webhook } : {}) } satisfies IngressOptions,
     watchOrderCancellation: watcher.watchOrderCancellation,
     watchedOrders: watcher.watched,
     /** Stops the pollers, ends every subscription, closes the Redis connections. */

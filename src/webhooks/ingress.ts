@@ -4,15 +4,15 @@
  * before anything parses it).
  *
  * In order: size (413, the body is never read past the limit), signature (401), shape (400), then
- * deduplication by Klarna's event id (a retry of an event already accepted is answered 200 and dropped),
- * then the event is appended to the event log and answered 202. Delivery to subscribers happens after,
- * from the log. If the log cannot take the event the claim is given back and the answer is 503, so
- * Klarna retries: an event is either in the log or not acknowledged. Signatures, secrets and bodies
- * are never logged.
+ * acceptance, one atomic step of the event log (`EventBus.publishOnce`): an event whose Klarna event
+ * id was seen is dropped and answered 200 (a retry of an event already accepted), any other is
+ * appended, its id remembered, and answered 202. Delivery to subscribers happens after, from the log.
+ * If the log cannot take the event, nothing is remembered and the answer is 503, so Klarna retries: an
+ * event is either in the log or not acknowledged (at worst, after a partial failure, in the log twice).
+ * Signatures, secrets and bodies are never logged.
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { Claims } from './claims.ts';
 import { parseEnvelope } from './envelope.ts';
 import type { EventBus } from './memory-bus.ts';
 import { verifySignature } from './signature.ts';
@@ -22,9 +22,8 @@ export interface IngressOptions {
   path: string;
   maxBytes: number;
   signingKeys: Readonly<Record<string, string>>;
+  /** Takes each event once under `webhook:<event_id>`: the first receipt of an event wins, on any replica. */
   bus: EventBus;
-  /** Claims on `webhook:<event_id>`: the first receipt of an event wins, on any replica. */
-  seen: Claims;
   /** How long an event id is remembered: longer than Klarna's retries last (about 21.5 hours). */
   dedupeTtlMs?: number;
   logger: Logger;
@@ -54,7 +53,7 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
 }
 
 export function useWebhookIngress(options: IngressOptions): Plugin {
-  const { path, maxBytes, signingKeys, bus, seen, logger, dedupeTtlMs = 24 * 60 * 60 * 1000, onVerdict = () => undefined } = options;
+  const { path, maxBytes, signingKeys, bus, logger, dedupeTtlMs = 24 * 60 * 60 * 1000, onVerdict = () => undefined } = options;
   const log = logger.child({ component: 'webhook-ingress' });
 
   async function handle(request: Request, fetchAPI: { Response: typeof Response }): Promise<Response> {
@@ -82,25 +81,22 @@ export function useWebhookIngress(options: IngressOptions): Plugin {
       return answer(400, { error: 'MALFORMED_EVENT', problems: parsed.problems });
     }
     const { facts } = parsed;
-    const claimKey = `webhook:${facts.klarnaEventId}`;
-    let claimed = false;
+    let id: string | undefined;
     try {
-      claimed = await seen.claim(claimKey, dedupeTtlMs);
-      if (!claimed) {
-        log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type }, 'webhook duplicate dropped');
-        onVerdict('duplicate', facts.type);
-        return answer(200, { status: 'DUPLICATE' });
-      }
-      const id = await bus.publish(facts);
-      log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type, id }, 'webhook accepted');
-      onVerdict('accepted', facts.type);
-      return answer(202, { status: 'ACCEPTED', id });
+      id = await bus.publishOnce(`webhook:${facts.klarnaEventId}`, dedupeTtlMs, facts);
     } catch (error) {
-      if (claimed) await seen.release(claimKey).catch(() => undefined);
       log.error({ err: error, klarnaEventId: facts.klarnaEventId }, 'webhook not accepted: event log unavailable');
       onVerdict('unavailable', facts.type);
       return answer(503, { error: 'UNAVAILABLE' }, { 'retry-after': '10' });
     }
+    if (id === undefined) {
+      log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type }, 'webhook duplicate dropped');
+      onVerdict('duplicate', facts.type);
+      return answer(200, { status: 'DUPLICATE' });
+    }
+    log.info({ klarnaEventId: facts.klarnaEventId, type: facts.type, id }, 'webhook accepted');
+    onVerdict('accepted', facts.type);
+    return answer(202, { status: 'ACCEPTED', id });
   }
 
   return {

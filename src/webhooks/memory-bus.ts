@@ -7,6 +7,7 @@
  * no duplicate between the two.
  */
 import { Channel } from './channel.ts';
+import { createMemoryClaims, type Claims } from './claims.ts';
 import { compareEventIds, eventIdTime, type EventFacts, type KlarnaEvent } from './events.ts';
 
 export interface SubscribeOptions {
@@ -17,6 +18,12 @@ export interface SubscribeOptions {
 export interface EventBus {
   /** Appends an event to the log; resolves with its id once it is durable (memory: at once). */
   publish(facts: EventFacts): Promise<string>;
+  /**
+   * Appends an event unless one was appended under `dedupeKey` in the last `ttlMs`: its id, or
+   * `undefined` for a duplicate (nothing appended). Appending and remembering the key are one step:
+   * when this throws, the key was not remembered, so a retry of the same event is appended then.
+   */
+  publishOnce(dedupeKey: string, ttlMs: number, facts: EventFacts): Promise<string | undefined>;
   /** The events after `after` (if given) then every new one, in log order, until `return()`. */
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<KlarnaEvent>;
   /** How many subscriptions this replica is serving now. */
@@ -33,7 +40,13 @@ export interface RetentionOptions {
   now?: () => number;
 }
 
-export function createMemoryBus({ retentionCount, retentionMs, maxQueuedPerSubscriber = retentionCount, now = Date.now }: RetentionOptions): EventBus {
+export interface MemoryBusOptions extends RetentionOptions {
+  /** The keys `publishOnce` remembers (default: an LRU of 100,000). */
+  seen?: Claims;
+}
+
+export function createMemoryBus(options: MemoryBusOptions): EventBus {
+  const { retentionCount, retentionMs, maxQueuedPerSubscriber = retentionCount, now = Date.now, seen = createMemoryClaims() } = options;
   // Oldest first; trimmed from the front. `start` avoids shifting the array on every publish.
   let log: KlarnaEvent[] = [];
   let start = 0;
@@ -58,13 +71,27 @@ export function createMemoryBus({ retentionCount, retentionMs, maxQueuedPerSubsc
     }
   }
 
+  function publish(facts: EventFacts): string {
+    const event: KlarnaEvent = { ...facts, id: nextId() };
+    log.push(event);
+    trim();
+    for (const channel of channels) channel.push(event);
+    return event.id;
+  }
+
   return {
-    async publish(facts) {
-      const event: KlarnaEvent = { ...facts, id: nextId() };
-      log.push(event);
-      trim();
-      for (const channel of channels) channel.push(event);
-      return event.id;
+    publish: async (facts) => publish(facts),
+
+    // Claim, append, and give the claim back should the append throw: in one process the two cannot
+    // fail apart (the Redis bus needs a script for that).
+    async publishOnce(dedupeKey, ttlMs, facts) {
+      if (!(await seen.claim(dedupeKey, ttlMs))) return undefined;
+      try {
+        return publish(facts);
+      } catch (error) {
+        await seen.release(dedupeKey);
+        throw error;
+      }
     },
 
     subscribe({ after } = {}) {

@@ -1,6 +1,7 @@
 /**
  * The event bus across replicas: one Redis stream is the event log. `publish` appends with `XADD`
- * (trimmed to `MAXLEN ~ retentionCount`, and by age with `XTRIM MINID ~`); every replica reads the
+ * (trimmed to `MAXLEN ~ retentionCount`, and by age with `XTRIM MINID ~`); `publishOnce` does the
+ * same and remembers the dedupe key, in one Lua script (see `PUBLISH_ONCE`); every replica reads the
  * stream with its own blocking connection (`XREAD BLOCK`) and fans each entry out to its local
  * subscribers. The stream entry id is the event id clients see, so `after: <id>` resumes from the
  * stream itself (`XRANGE (<id> +`), also after a gateway restart.
@@ -27,12 +28,37 @@ type StreamEntry = [id: string, fields: string[]];
 
 const REPLAY_PAGE = 500;
 
+/**
+ * KEYS: the stream, the dedupe key. ARGV: MAXLEN, MINID, the key's TTL in ms, the event (JSON).
+ * Returns the new entry id, or nil when the dedupe key exists (nothing written).
+ *
+ * One script, so no other client's command runs between the check and the writes: two replicas given
+ * the same event at once append it once. The order matters because Redis does not roll a script back
+ * when a command in it fails, it stops there: the event is appended first and its key set last, so a
+ * script stopped by a failing XADD (wrong type, out of memory) has marked nothing and Klarna's retry
+ * is appended. The worst a partial failure (or a reply lost after the script ran) can do is deliver
+ * an event twice, never lose one. (Redis Cluster would need both keys in one hash slot; the gateway
+ * uses a single Redis.)
+ */
+const PUBLISH_ONCE = `
+if redis.call('exists', KEYS[2]) == 1 then return false end
+local id = redis.call('xadd', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[4])
+redis.call('xtrim', KEYS[1], 'MINID', '~', ARGV[2])
+redis.call('set', KEYS[2], id, 'PX', ARGV[3])
+return id`;
+
 export interface RedisBusOptions extends RetentionOptions {
   /** Connection for XADD/XRANGE (shared with the other Redis users of this replica). */
   redis: Redis;
   /** Connection used only for the blocking XREAD loop (a blocked connection can do nothing else). */
   reader: Redis;
   streamKey: string;
+  /**
+   * Prefix of `publishOnce`'s dedupe keys: the deployment's `REDIS_KEY_PREFIX`, as for the claims, so
+   * `<prefix>webhook:<event id>` is the key replicas that claimed it with `SET NX` used (a rolling
+   * deploy deduplicates across old and new replicas).
+   */
+  keyPrefix: string;
   logger: Logger;
   blockMs?: number;
 }
@@ -47,7 +73,7 @@ function toEvent([id, fields]: StreamEntry): KlarnaEvent | undefined {
 }
 
 export async function createRedisBus(options: RedisBusOptions): Promise<EventBus> {
-  const { redis, reader, streamKey, logger, retentionCount, retentionMs, blockMs = 5_000, now = Date.now } = options;
+  const { redis, reader, streamKey, keyPrefix, logger, retentionCount, retentionMs, blockMs = 5_000, now = Date.now } = options;
   const maxQueued = options.maxQueuedPerSubscriber ?? retentionCount;
   const subscribers = new Set<Subscriber>();
   let stopped = false;
@@ -117,6 +143,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
         .exec()) as [[Error | null, string], [Error | null, unknown]];
       if (addError || trimError) throw addError ?? trimError;
       return id;
+    },
+
+    async publishOnce(dedupeKey, ttlMs, facts) {
+      const minId = String(now() - retentionMs);
+      const id = (await redis.eval(PUBLISH_ONCE, 2, streamKey, keyPrefix + dedupeKey, String(retentionCount), minId, String(ttlMs), JSON.stringify(facts))) as string | null;
+      return id ?? undefined;
     },
 
     subscribe({ after }: SubscribeOptions = {}) {
