@@ -4,9 +4,11 @@
  * `useOperationBudget` plugin arms it when a query or mutation starts executing and releases it when
  * the execution is done.
  *
- * Subscriptions are never armed: a subscription lives for hours and checks access with one call per
- * object it meets, so neither a call count nor a deadline fits it. (Each event is executed with a
- * fresh context, see `src/subscription-context.ts`.)
+ * A subscription itself is never armed: it lives for hours and checks access with one call per
+ * object it meets, so neither a call count nor a deadline fits it. Each of its events is: every event
+ * is executed with a fresh context (`src/subscription-context.ts`), whose budget is armed with the
+ * same limits for that event's execution and released when it is done. An event over budget is
+ * delivered with the error (UPSTREAM_CALL_LIMIT, OPERATION_TIMEOUT); the next one starts afresh.
  *
  * The REST clients ask the budget before every `Upstream.send` (`admit`) and send with its `signal`,
  * which aborts at the deadline; a call that fails because of the deadline is reported as
@@ -29,6 +31,11 @@ export class OperationBudget {
   refused = 0;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
   signal: AbortSignal | undefined;
+  /**
+   * On a subscription's (never armed) budget: the limits each of its events is executed under, set
+   * by `useOperationBudget` when it subscribes; read by `freshContextPerEvent`.
+   */
+  eventLimits: BudgetLimits | undefined;
   private limits: BudgetLimits | undefined;
   private deadline: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,9 +81,16 @@ export class OperationBudget {
   }
 }
 
-/** Arms the context's budget for every query and mutation (HTTP and WebSocket alike). */
+/**
+ * Arms the context's budget for every query and mutation (HTTP and WebSocket alike), and gives every
+ * subscription the limits of each of its events (armed per event by `usePerEventContext`).
+ */
 export function useOperationBudget(limits: BudgetLimits): Plugin<{ budget?: OperationBudget }> {
   return {
+    onSubscribe({ args }) {
+      const budget = (args.contextValue as { budget?: OperationBudget }).budget;
+      if (budget) budget.eventLimits = limits;
+    },
     onExecute({ args }) {
       const budget = (args.contextValue as { budget?: OperationBudget }).budget;
       if (!budget) return;

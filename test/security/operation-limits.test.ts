@@ -58,15 +58,15 @@ describe('operation deadline', () => {
 });
 
 describe('subscriptions', () => {
-  const context = useGateway({ env: { ...WEBHOOK_ENV, OPERATION_DEADLINE_MS: '300', MAX_UPSTREAM_CALLS_PER_OPERATION: '1' } });
+  const context = useGateway({ env: { ...WEBHOOK_ENV, OPERATION_DEADLINE_MS: '1000', MAX_UPSTREAM_CALLS_PER_OPERATION: '1' } });
 
-  it('are held to neither the call limit nor the deadline: they live long, and each event reads afresh', async () => {
+  it('are held to neither the call limit nor the deadline themselves: they live long, and each event reads afresh', async () => {
     // Each event's access is checked with a call when it arrives, after the deadline, one call per
-    // account: two accounts, more than the limit of one.
+    // account: two accounts, more than the limit of one. Each event's own read (one call) is within it.
     const query = `subscription { klarnaEvents { klarnaEventId account { name } } }`;
     const subscriber = subscribe(context.gateway, query);
     await subscribed(context.gateway, 1);
-    await sleep(400);
+    await sleep(1_100);
     const [other] = portfolioAccountIds(20_250_101, 2).slice(1);
     const events = [productEvent(), productEvent({ accountId: other! })];
     for (const event of events) expect((await sendWebhook(ingressUrl(context.gateway), event)).status).toBe(202);
@@ -76,6 +76,55 @@ describe('subscriptions', () => {
     expect(received.map((event) => event.klarnaEventId)).toEqual(events.map((event) => event.metadata.event_id));
     expect(received[0].account).toEqual({ name: 'Merchant ABC US' });
     expect(received[1].account.name).toEqual(expect.any(String));
+  });
+
+  it('hold each event to the call limit: one that needs more is delivered with UPSTREAM_CALL_LIMIT, and the next gets a budget of its own', async () => {
+    await subscribed(context.gateway, 0);
+    // Two calls per event (the account's products, and the account): one more than the limit.
+    const query = `subscription ($id: ID!) { paymentProductStateChanged(accountId: $id) { klarnaEventId product { state } account { name } } }`;
+    const subscriber = subscribe(context.gateway, query, { id: ACCOUNT });
+    await subscribed(context.gateway, 1);
+    try {
+      const events = [productEvent(), productEvent({ state: 'ENABLED' })];
+      for (const event of events) expect((await sendWebhook(ingressUrl(context.gateway), event)).status).toBe(202);
+      await subscriber.waitFor(2);
+      expect(subscriber.completed).toBe(false);
+      expect(subscriber.results).toHaveLength(2);
+      subscriber.results.forEach((result, index) => {
+        const event = result.data?.paymentProductStateChanged;
+        expect(event.klarnaEventId).toBe(events[index]!.metadata.event_id);
+        // Exactly one of the two reads made it: the limit is per event, not spent by the one before.
+        expect([event.product, event.account].filter(Boolean)).toHaveLength(1);
+        expect(result.errors?.map((error) => [error.extensions?.code, error.extensions?.limit])).toEqual([['UPSTREAM_CALL_LIMIT', 1]]);
+      });
+    } finally {
+      await subscriber.dispose();
+    }
+  });
+
+  it('hold each event to the deadline: one that runs past it is delivered with OPERATION_TIMEOUT, and the next one in full', async () => {
+    await subscribed(context.gateway, 0);
+    const query = `subscription ($id: ID!) { accountEvents(accountId: $id) { klarnaEventId account { name } } }`;
+    const subscriber = subscribe(context.gateway, query, { id: ACCOUNT });
+    await subscribed(context.gateway, 1); // its access check read the account already
+    try {
+      await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', latencyMs: 10_000, times: 1 });
+      const slow = productEvent();
+      const started = performance.now();
+      expect((await sendWebhook(ingressUrl(context.gateway), slow)).status).toBe(202);
+      await subscriber.waitFor(1);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(subscriber.results[0]?.data?.accountEvents).toEqual({ klarnaEventId: slow.metadata.event_id, account: null });
+      expect(subscriber.results[0]?.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_TIMEOUT', deadlineMs: 1_000 });
+
+      const next = productEvent();
+      expect((await sendWebhook(ingressUrl(context.gateway), next)).status).toBe(202);
+      await subscriber.waitFor(2);
+      expect(subscriber.completed).toBe(false);
+      expect(subscriber.results[1]).toEqual({ data: { accountEvents: { klarnaEventId: next.metadata.event_id, account: { name: 'Merchant ABC US' } } } });
+    } finally {
+      await subscriber.dispose();
+    }
   });
 });
 
