@@ -7,11 +7,18 @@
  *   on 429, 502, 503, 504 and dropped connections, with exponential backoff and full jitter, honouring
  *   `Retry-After`, and spending from a retry budget so that retries never multiply an outage;
  * - a circuit breaker per upstream that fails fast while the upstream keeps failing;
- * - a metrics hook that sees every attempt.
+ * - a metrics hook that sees every attempt;
+ * - with a tracer (tracing on), one OpenTelemetry CLIENT span per logical call, child of whatever span
+ *   is active (the GraphQL operation's): `GET getAccount`, with `http.request.method`, `server.address`,
+ *   `server.port`, `url.path` (no query), `klarna.api`, `klarna.operation`, `http.response.status_code`,
+ *   `http.request.resend_count`, an event per retry, and status ERROR (`error.type`) on a failure or a
+ *   status >= 400. Its context goes out as `traceparent`. Never headers (credentials) or bodies. The span
+ *   ends when the response headers arrive; the body is read by the caller.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context as otelContext, propagation, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { Agent, request, errors, type Dispatcher } from 'undici';
-import { RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
+import { GatewayError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
 
 export interface UpstreamMetrics {
   /** One attempt: its outcome is the HTTP status, or `timeout`, `error`, `circuit_open`. */
@@ -38,6 +45,8 @@ export interface UpstreamOptions {
   breakerOpenMs?: number;
   connections?: number;
   metrics?: UpstreamMetrics;
+  /** Tracing on (`src/telemetry/tracing.ts`): a span per logical call. Unset: no tracing code runs. */
+  tracer?: Tracer;
   random?: () => number;
 }
 
@@ -106,6 +115,7 @@ export function createUpstream({
   breakerOpenMs = 5_000,
   connections = 128,
   metrics,
+  tracer,
   random = Math.random,
 }: UpstreamOptions) {
   const agent = new Agent({
@@ -176,8 +186,44 @@ export function createUpstream({
     }
   }
 
+  const server = new URL(origin);
+  const serverPort = Number(server.port) || (server.protocol === 'https:' ? 443 : 80);
+
   /** Sends one logical call; resolves with any non-failing response (2xx, 3xx, 4xx but 429). */
-  async function send(call: UpstreamRequest): Promise<UpstreamResponse> {
+  function send(call: UpstreamRequest): Promise<UpstreamResponse> {
+    if (!tracer) return sendAttempts(call);
+    const attributes = {
+      'http.request.method': call.method,
+      'server.address': server.hostname,
+      'server.port': serverPort,
+      'url.path': call.path.split('?', 1)[0]!,
+      'klarna.api': name,
+      'klarna.operation': call.operation,
+    };
+    return tracer.startActiveSpan(`${call.method} ${call.operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        // Every attempt carries this span as its parent (`traceparent`): Klarna's side joins the caller's trace.
+        const headers = { ...call.headers };
+        propagation.inject(otelContext.active(), headers);
+        const response = await sendAttempts({ ...call, headers }, span);
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) {
+          span.setAttribute('error.type', String(response.status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        return response;
+      } catch (error) {
+        const code = error instanceof GatewayError ? error.code : 'INTERNAL_SERVER_ERROR';
+        span.setAttribute('error.type', code);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async function sendAttempts(call: UpstreamRequest, span?: Span): Promise<UpstreamResponse> {
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     const startedAt = Date.now();
@@ -186,9 +232,11 @@ export function createUpstream({
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       if (!breaker.allow()) {
         metrics?.observe(name, call.operation, 'circuit_open', 0);
+        span?.addEvent('circuit_open');
         throw new UpstreamUnavailableError(name);
       }
       const outcome = await attempt(call, signal, deadline);
+      if (attemptNumber > 1) span?.setAttribute('http.request.resend_count', attemptNumber - 1);
       if (!('kind' in outcome)) {
         breaker.success();
         return outcome;
@@ -215,8 +263,16 @@ export function createUpstream({
         waitMs < remainingMs &&
         retryTokens >= 1 &&
         (outcome.kind !== 'status' || RETRYABLE_STATUSES.has(outcome.response.status));
-      if (!retryable) throw finalError(outcome, retryAfterSeconds);
+      if (!retryable) {
+        if (outcome.kind === 'status') span?.setAttribute('http.response.status_code', outcome.response.status);
+        throw finalError(outcome, retryAfterSeconds);
+      }
       retryTokens -= 1;
+      span?.addEvent('retry', {
+        'http.request.resend_count': attemptNumber,
+        'klarna.retry.reason': outcome.kind === 'status' ? String(outcome.response.status) : outcome.kind,
+        'klarna.retry.wait_ms': Math.round(waitMs),
+      });
       await sleep(waitMs, undefined, { signal }).catch(() => undefined);
     }
   }
