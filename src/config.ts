@@ -7,12 +7,30 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const ms = (fallback: number) => z.coerce.number().int().min(0).max(600_000).default(fallback);
 
+/** `Name=ms,Name=ms` (spaces allowed) → `{ Name: ms }`, each TTL 0 to a day. */
+const ttlList = z.string().transform((text, context) => {
+  const ttls: Record<string, number> = {};
+  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d{1,9})$/.exec(item);
+    if (!match || Number(match[2]) > 86_400_000) {
+      context.addIssue({ code: 'custom', message: `"${item}" is not Type=milliseconds (0 to 86400000), e.g. Settlement=3600000,Store=30000` });
+      continue;
+    }
+    ttls[match[1]!] = Number(match[2]);
+  }
+  return ttls;
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** OpenTelemetry collector base URL (OTLP/HTTP, JSON), e.g. http://localhost:4318; spans go to `<url>/v1/traces`. Unset: no tracing. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL such as http://localhost:4318' }).optional(),
+    /** `service.name` of the gateway's spans. */
+    OTEL_SERVICE_NAME: z.string().min(1).max(200).default('klarna-partner-gateway'),
 
     /** Partner Management API origin, e.g. https://api-global.test.klarna.com. Unset: embedded sandbox. */
     KLARNA_MANAGEMENT_URL: z.url().optional(),
@@ -60,6 +78,8 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
     /** How long a query's answer is reused for the same principal (invalidated by our mutations and by events); 0: no cache. */
     RESPONSE_CACHE_TTL_MS: ms(0),
+    /** `Type=ms,Type=ms`: TTLs for the named types over the defaults (settlements an hour; card data, credentials 0). */
+    RESPONSE_CACHE_TTL_PER_TYPE: ttlList.default({}),
     /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
     SHUTDOWN_GRACE_MS: ms(10_000),
     /** `__schema`/`__type` answered. Unset: as GraphiQL (on outside production). */

@@ -5,9 +5,10 @@
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import type { Tracer } from '@opentelemetry/api';
 import { authenticationOf, createAuthenticator, type AuthOptions } from './auth/authenticate.ts';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
@@ -18,11 +19,14 @@ import { useReadiness } from './plugins/readiness.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
+import { useTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
 import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {
+  /** The schema, when the caller built it already (the response cache reads its types); unset: built here. */
+  schema?: GraphQLSchema;
   /** Passthrough or token mode, and the Klarna key the gateway holds (`authOptions(config, serverAuthorization)`). */
   auth: AuthOptions;
   metrics: Metrics;
@@ -38,6 +42,8 @@ export interface GatewayOptions extends ContextDependencies {
   rateLimiter?: RateLimiter;
   /** Per-principal response cache (`RESPONSE_CACHE_TTL_MS`); unset: none. */
   responseCache?: ResponseCache;
+  /** OpenTelemetry (`startTracing(config).tracer`): a SERVER span per operation; unset: no tracing. */
+  tracer?: Tracer;
 }
 
 /**
@@ -90,7 +96,7 @@ export function createGateway(options: GatewayOptions) {
   }
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema: buildSchema(),
+    schema: options.schema ?? buildSchema(),
     // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
     context: async (initial) => createContext(initial.request.headers, initial.request.signal, await authenticationOf(initial, authenticate)),
     graphiql: options.graphiql
@@ -111,6 +117,8 @@ export function createGateway(options: GatewayOptions) {
       },
     },
     plugins: [
+      // First: its instrumentation is the outermost, so the operation's span covers every other plugin's work.
+      ...(options.tracer ? [useTracing(options.tracer)] : []),
       useMetricsEndpoint(options.metrics),
       useReadiness({
         upstreams: [options.upstreams.pm, options.upstreams.mcs],

@@ -19,19 +19,44 @@ import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest } from './plugins/persisted-operations.ts';
 import { securityOptions } from './plugins/security.ts';
 import { trackRequests } from './shutdown.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { Redis } from 'ioredis';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
+import { buildSchema } from './schema/index.ts';
+import type { GraphQLSchema } from 'graphql';
+import type { Metrics } from './metrics.ts';
+
+/**
+ * The connection for what is asked on the way of every operation (rate limit, response cache): each
+ * fails open when Redis is away, so a command gives up after `commandTimeout` instead of holding the
+ * operation.
+ */
+function createHotPathRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, connectionName: 'hot-path' });
+  redis.on('error', () => undefined); // failures surface where they are handled: a miss, a pass
+  return redis;
+}
 
 /** The per-principal rate limiter: in Redis when configured (shared by replicas), else in process. */
-function createRateLimit(config: Config) {
+function createRateLimit(config: Config, redis: Redis | undefined) {
   const limit = config.RATE_LIMIT_PER_MINUTE;
   if (!limit) return undefined;
   const windowMs = 60_000;
-  if (!config.REDIS_URL) return { limiter: createMemoryRateLimiter({ limit, windowMs }) };
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'rate-limit' });
-  redis.on('error', () => undefined); // failures surface as errors of the operations that hit them
-  return { redis, limiter: createRedisRateLimiter(redis, { limit, windowMs, keyPrefix: config.REDIS_KEY_PREFIX }) };
+  return redis ? createRedisRateLimiter(redis, { limit, windowMs, keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryRateLimiter({ limit, windowMs });
+}
+
+/** The per-principal response cache: in Redis when configured (shared by replicas), else in process. */
+function createCache(config: Config, schema: GraphQLSchema, redis: Redis | undefined, metrics: Metrics, logger: Logger) {
+  if (!config.RESPONSE_CACHE_TTL_MS) return undefined;
+  return createResponseCache({
+    schema,
+    ttlMs: config.RESPONSE_CACHE_TTL_MS,
+    ttlOverrides: config.RESPONSE_CACHE_TTL_PER_TYPE,
+    ...(redis ? { redis: { client: redis, prefix: config.REDIS_KEY_PREFIX } } : {}),
+    onLookup: metrics.gateway.responseCache,
+    onInvalidationFailed: (error) => logger.warn({ err: error }, 'response cache invalidation failed; entries live out their TTL'),
+  });
 }
 import { contextFromHeaders } from './subscription-context.ts';
 import { createEventService } from './webhooks/event-service.ts';
@@ -52,6 +77,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     only: config.PERSISTED_OPERATIONS_ONLY,
     apqCacheBytes: config.APQ_CACHE_BYTES,
   };
+  // OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set: spans per operation (gateway) and per Klarna call (upstreams).
+  const tracing = await startTracing(config);
   const upstreamOptions = {
     connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
     headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
@@ -62,6 +89,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     breakerThreshold: config.UPSTREAM_BREAKER_THRESHOLD,
     breakerOpenMs: config.UPSTREAM_BREAKER_OPEN_MS,
     metrics: metrics.upstream,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   };
   const upstreams = {
     pm: createUpstream({ name: 'Partner Management API', origin: targets.managementUrl, ...upstreamOptions }),
@@ -91,10 +119,13 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     logger,
     metrics: metrics.gateway,
   });
-  const rateLimit = createRateLimit(config);
-  const responseCache = config.RESPONSE_CACHE_TTL_MS ? createResponseCache({ ttlMs: config.RESPONSE_CACHE_TTL_MS }) : undefined;
+  const schema = buildSchema();
+  const hotPathRedis = config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS) ? createHotPathRedis(config.REDIS_URL) : undefined;
+  const rateLimiter = createRateLimit(config, hotPathRedis);
+  const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
   responseCache?.follow(events.bus);
   const yoga = createGateway({
+    schema,
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
@@ -107,8 +138,9 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     readiness: { cacheMs: config.READINESS_CACHE_MS, probeTimeoutMs: config.READINESS_PROBE_TIMEOUT_MS },
     persisted,
     events,
-    ...(rateLimit ? { rateLimiter: rateLimit.limiter } : {}),
+    ...(rateLimiter ? { rateLimiter } : {}),
     ...(responseCache ? { responseCache } : {}),
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   late.gateway = yoga;
   const server: Server = createServer(yoga);
@@ -125,6 +157,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     server.listen(config.PORT, config.HOST, () => resolve());
   }).catch(async (error: unknown) => {
     await events.close();
+    await tracing?.shutdown();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
@@ -141,14 +174,16 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     /**
      * Graceful stop: no new connections; WebSocket clients closed with 1001 (going away) so they
      * reconnect elsewhere; requests in flight get `graceMs` to finish; then pollers, subscriptions and
-     * Redis, and last the upstream pools the finishing requests were using.
+     * Redis, then the upstream pools the finishing requests were using, and last the spans they made
+     * (exported, at most a few seconds if the collector does not answer).
      */
     async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
       await webSockets.close();
       await requests.drain(graceMs);
       await events.close();
-      rateLimit?.redis?.disconnect();
+      hotPathRedis?.disconnect();
       await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
+      await tracing?.shutdown();
     },
   };
 }

@@ -12,29 +12,23 @@
  * - `webhook_events_total{type, verdict}`: webhooks by Klarna event type (`unknown` when the body was
  *   never trusted: too large, bad signature, malformed) and verdict `accepted`, `duplicate`,
  *   `bad_signature`, `malformed`, `too_large`, `unavailable`;
+ * - `graphql_response_cache_lookups_total{result}`: response cache lookups, `hit`, `miss` or `error`
+ *   (the shared store did not answer: served as a miss);
  * - `event_delivery_lag_seconds`: from an event's append to the event log (its id's time) to its
  *   delivery to a subscriber's resolver, per subscriber; replays (`after:`) are not counted, their age
  *   is not lag.
  */
-import { GraphQLError, getOperationAST } from 'graphql';
+import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { GatewayError } from '../errors.ts';
 import { eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
+import { errorCodeOf } from './error-codes.ts';
 
 export type WebhookVerdict = 'accepted' | 'duplicate' | 'bad_signature' | 'malformed' | 'too_large' | 'unavailable';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_NAMES = 200;
 
-function codeOf(error: unknown): string {
-  if (error instanceof GraphQLError) {
-    if (typeof error.extensions?.code === 'string') return error.extensions.code;
-    if (error.originalError instanceof GatewayError) return error.originalError.code;
-    return error.originalError && !(error.originalError instanceof GraphQLError) ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED';
-  }
-  return error instanceof GatewayError ? error.code : 'INTERNAL_SERVER_ERROR';
-}
 
 /** The errors of one part of an incremental (@defer/@stream) result: its own, and its increments'. */
 export function errorsOfPart(part: unknown): readonly unknown[] {
@@ -56,6 +50,12 @@ export function createGatewayMetrics(registry: Registry) {
     name: 'webhook_events_total',
     help: 'Klarna webhooks received, by event type and verdict.',
     labelNames: ['type', 'verdict'] as const,
+    registers,
+  });
+  const cacheLookups = new Counter({
+    name: 'graphql_response_cache_lookups_total',
+    help: 'Response cache lookups by result (hit, miss, error: the store did not answer). Hit ratio: hit / sum.',
+    labelNames: ['result'] as const,
     registers,
   });
   const deliveryLag = new Histogram({
@@ -84,7 +84,7 @@ export function createGatewayMetrics(registry: Registry) {
           const operationName = (context as { params?: { operationName?: string | null } }).params?.operationName;
           const definition = getOperationAST(params.documentAST, operationName ?? undefined);
           operations.inc({ operation: operationLabel(definition?.name?.value ?? operationName), type: definition?.operation ?? 'unknown', outcome: 'refused' });
-          for (const error of result) errors.inc({ code: codeOf(error) });
+          for (const error of result) errors.inc({ code: errorCodeOf(error) });
         };
       },
       onExecute({ args }) {
@@ -99,14 +99,14 @@ export function createGatewayMetrics(registry: Registry) {
                 onNext: ({ result: part }) => {
                   for (const error of errorsOfPart(part)) {
                     failed = true;
-                    errors.inc({ code: codeOf(error) });
+                    errors.inc({ code: errorCodeOf(error) });
                   }
                 },
                 onEnd: () => operations.inc({ ...labels, outcome: failed ? 'error' : 'ok' }),
               };
             }
             operations.inc({ ...labels, outcome: result.errors?.length ? 'error' : 'ok' });
-            for (const error of result.errors ?? []) errors.inc({ code: codeOf(error) });
+            for (const error of result.errors ?? []) errors.inc({ code: errorCodeOf(error) });
             return undefined;
           },
         };
@@ -117,7 +117,7 @@ export function createGatewayMetrics(registry: Registry) {
         return {
           onSubscribeResult: () => ({
             onNext: ({ result }) => {
-              for (const error of result.errors ?? []) errors.inc({ code: codeOf(error) });
+              for (const error of result.errors ?? []) errors.inc({ code: errorCodeOf(error) });
             },
           }),
         };
@@ -128,6 +128,7 @@ export function createGatewayMetrics(registry: Registry) {
   return {
     plugin,
     webSocket: { opened: () => webSockets.inc(), closed: () => webSockets.dec() },
+    responseCache: (result: 'hit' | 'miss' | 'error') => cacheLookups.inc({ result }),
     /** `type`: Klarna's event type; types this gateway does not know count as `other` (bounded labels). */
     webhook: (verdict: WebhookVerdict, type?: string) =>
       webhooks.inc({ type: type === undefined ? 'unknown' : eventTypeName(type) === 'UNKNOWN' ? 'other' : type, verdict }),

@@ -14,12 +14,12 @@
  * without an operation, and logged by `onResponse` as msg `request refused`.
  */
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, GraphQLError, type DocumentNode } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { principalFor, type GatewayContext } from '../context.ts';
 import { errorsOfPart } from './gateway-metrics.ts';
-import { GatewayError } from '../errors.ts';
+import { errorCodeOf } from './error-codes.ts';
 
 interface Operation {
   started: number;
@@ -32,15 +32,6 @@ type YogaContext = Partial<GatewayContext> & { request?: Request; params?: { ope
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
-/** An error's code, wherever it carries it (masked errors carry it in extensions, ours on the original). */
-function codeOf(error: unknown, fallback: string): string {
-  if (error instanceof GraphQLError) {
-    if (typeof error.extensions?.code === 'string') return error.extensions.code;
-    if (error.originalError instanceof GatewayError) return error.originalError.code;
-    return error.originalError && !(error.originalError instanceof GraphQLError) ? 'INTERNAL_SERVER_ERROR' : fallback;
-  }
-  return error instanceof GatewayError ? error.code : 'INTERNAL_SERVER_ERROR';
-}
 
 const elapsedMs = (since: number) => Math.round((performance.now() - since) * 100) / 100;
 
@@ -58,7 +49,7 @@ export function useOperationLog(logger: Logger): Plugin {
     const definition = operation.document ? getOperationAST(operation.document, context.params?.operationName ?? undefined) : undefined;
     const header = context.request?.headers.get('x-request-id');
     const authorization = context.request?.headers.get('authorization')?.trim();
-    const codes = [...new Set(errors.map((error) => codeOf(error, fallback)))];
+    const codes = [...new Set(errors.map((error) => errorCodeOf(error, fallback)))];
     log.info(
       {
         operationName: (context.params?.operationName ?? definition?.name?.value)?.slice(0, 100) ?? null,

@@ -1,21 +1,76 @@
 /**
  * A response cache for queries (`RESPONSE_CACHE_TTL_MS`; off when 0). Entries are keyed by principal
- * (the hash of the caller's credentials or token subject), so two callers never share one. Anything
- * holding card data or a secret is never cached. Our own mutations invalidate the entities they return,
- * and every live event (a Klarna webhook, a resolved cancellation) invalidates the account it names, on
- * every replica, since each replica reads every event.
+ * (the hash of the caller's credentials or token), so two callers never share one. Our own mutations
+ * invalidate the entities they return, and every live event (a Klarna webhook, a resolved cancellation)
+ * invalidates the account it names.
  *
- * The cache lives in the process: replicas do not share cached answers (each misses once), though they
- * all drop an entry when the event bus says the entity changed.
+ * Where: in Redis when `REDIS_URL` is set (`redis-response-store.ts`: replicas share hits and
+ * invalidations), else in the process (each replica misses once; all drop an entry on an event, since
+ * each replica reads every event).
+ *
+ * How long: an answer lives as long as the shortest TTL of the entities in it. Every entity type has
+ * one: `RESPONSE_CACHE_TTL_MS` unless `DEFAULT_TTL_PER_TYPE` or `RESPONSE_CACHE_TTL_PER_TYPE` says
+ * otherwise. Value types (Money, PageInfo, Address, ...) have none: they live as long as what holds them.
  */
 import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
+import { ConfigError } from '../config.ts';
 import type { EventBus } from '../webhooks/memory-bus.ts';
+import { createRedisResponseStore } from './redis-response-store.ts';
 
-/** Types never cached: card data (settlements, cards) and a new API key's secret. */
-const NEVER_CACHED = ['CardSettlement', 'VirtualCard', 'EncryptedCardData', 'CreateApiKeyPayload'];
+const HOUR = 3_600_000;
+
+/**
+ * TTLs that differ from `RESPONSE_CACHE_TTL_MS`, and why. 0: never cached.
+ * - Card data (settlements, cards, their encrypted blobs) and a new API key's secret: never stored.
+ * - Credentials and order cancellations: what someone checks right after changing it elsewhere (a key
+ *   revoked in Klarna's portal, a cancellation Klarna is processing); a stale answer misleads.
+ * - A settlement, its transactions and its report are final once Klarna issues them: an hour. Its
+ *   payout is not (PENDING, then PROCESSED), so an answer with the payout lives as long as the default.
+ */
+export const DEFAULT_TTL_PER_TYPE: Readonly<Record<string, number>> = {
+  CardSettlement: 0,
+  VirtualCard: 0,
+  EncryptedCardData: 0,
+  CreateApiKeyPayload: 0,
+  Credential: 0,
+  OrderCancellation: 0,
+  Settlement: HOUR,
+  SettlementTransaction: HOUR,
+  SettlementReport: HOUR,
+  SettlementReportSummary: HOUR,
+};
+
+/** Types that are values, not entities: they never shorten an answer's life. */
+function isEntityType(schema: GraphQLSchema, name: string): boolean {
+  const type = schema.getType(name);
+  if (!isObjectType(type) || name.startsWith('__') || type === schema.getQueryType() || type === schema.getMutationType()) return false;
+  return type.getInterfaces().some((face) => face.name === 'Node') || Boolean(type.getFields().klarnaId);
+}
+
+/**
+ * The TTL of every type that has one: entity types get `ttlMs`; the defaults and the configured
+ * overrides (`RESPONSE_CACHE_TTL_PER_TYPE`) apply to the types they name, which must exist.
+ */
+export function ttlPerType(schema: GraphQLSchema, ttlMs: number, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
+  const unknown = Object.keys(overrides).filter((name) => !isObjectType(schema.getType(name)));
+  if (unknown.length) {
+    throw new ConfigError(`Invalid configuration:\n  RESPONSE_CACHE_TTL_PER_TYPE: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not an object type' : 'are not object types'} of the schema`);
+  }
+  const entities = Object.keys(schema.getTypeMap()).filter((name) => isEntityType(schema, name));
+  // Never-cached types stay never-cached: an override cannot store card data or a secret.
+  const neverCached = Object.entries(DEFAULT_TTL_PER_TYPE).filter(([, ttl]) => ttl === 0).map(([name]) => name);
+  return {
+    ...Object.fromEntries(entities.map((name) => [name, ttlMs])),
+    ...DEFAULT_TTL_PER_TYPE,
+    ...overrides,
+    ...Object.fromEntries(neverCached.map((name) => [name, 0])),
+  };
+}
 
 /** The cache partition of a request: a hash of its `Authorization` header (never null: null would mean shared by all). */
 export function sessionOf(request: Request): string {
@@ -23,27 +78,72 @@ export function sessionOf(request: Request): string {
   return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
 }
 
-export function createResponseCache({ ttlMs, maxEntries = 5_000 }: { ttlMs: number; maxEntries?: number }) {
-  const cache = createInMemoryCache({ max: maxEntries });
+export interface ResponseCacheOptions {
+  schema: GraphQLSchema;
+  ttlMs: number;
+  /** `RESPONSE_CACHE_TTL_PER_TYPE`: type name → TTL in ms, over `DEFAULT_TTL_PER_TYPE`. */
+  ttlOverrides?: Readonly<Record<string, number>>;
+  /** Shared store; unset: in process. */
+  redis?: { client: Redis; prefix: string };
+  /** In process only: how many answers are kept. */
+  maxEntries?: number;
+  /** Each lookup's result: `hit`, `miss`, or `error` (the store did not answer; served as a miss). */
+  onLookup?: (result: 'hit' | 'miss' | 'error') => void;
+  /** An invalidation the store could not do (logged by the caller). */
+  onInvalidationFailed?: (error: unknown) => void;
+}
+
+export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEntries = 5_000, onLookup = () => undefined, onInvalidationFailed = () => undefined }: ResponseCacheOptions) {
+  const ttls = ttlPerType(schema, ttlMs, ttlOverrides);
+  const store: Cache = redis
+    ? createRedisResponseStore(redis.client, { prefix: `${redis.prefix}response-cache:`, indexTtlMs: Math.max(ttlMs, ...Object.values(ttls)) })
+    : createInMemoryCache({ max: maxEntries });
+  // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
+  // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
+  const cache: Cache = {
+    async get(key) {
+      try {
+        const result = await store.get(key);
+        onLookup(result ? 'hit' : 'miss');
+        return result;
+      } catch {
+        onLookup('error');
+        return undefined;
+      }
+    },
+    set: async (...args) => {
+      await Promise.resolve(store.set(...args)).catch(() => undefined);
+    },
+    invalidate: async (entities) => {
+      await Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
+    },
+  };
   const plugin = useResponseCache({
     cache,
     ttl: ttlMs,
-    ttlPerType: Object.fromEntries(NEVER_CACHED.map((type) => [type, 0])),
+    ttlPerSchemaCoordinate: ttls,
     // The key is the caller's own credentials (hashed): Yoga asks before our context exists, so it is
     // read from the request itself. Callers without credentials all use the gateway's own, and share.
     session: (request) => sessionOf(request),
     invalidateViaMutation: true,
+    // Whether an answer came from the cache is ours to know (metrics), not the client's.
+    includeExtensionMetadata: false,
   }) as Plugin;
 
+  const invalidateAccount = async (accountId: string) => {
+    await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
+  };
   return {
     plugin,
+    /** The store as the plugin sees it (failures turned into misses). */
+    cache,
     /** Drops every cached answer that contains this account (whoever it was cached for). */
-    invalidateAccount: (accountId: string) => cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]),
+    invalidateAccount,
     /** Invalidates the accounts named by the events on `bus`, until the bus closes. */
     follow(bus: EventBus): void {
       const events = bus.subscribe();
       void (async () => {
-        for await (const event of events) if (event.accountId) await this.invalidateAccount(event.accountId);
+        for await (const event of events) if (event.accountId) await invalidateAccount(event.accountId);
       })().catch(() => undefined);
     },
   };
