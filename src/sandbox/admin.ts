@@ -24,6 +24,8 @@ export function createAdminRoutes(parts: PipelineParts): Record<string, AdminHan
     'GET /faults': () => parts.faults.list(),
     'POST /faults': ({ body }) => parts.faults.add(faultRuleSchema.parse(body)),
     'DELETE /faults': () => parts.faults.clear(),
+    'GET /faults/waiting': () => ({ waiting: parts.faults.waiting() }),
+    'POST /faults/release': () => ({ released: parts.faults.release() }),
     'POST /clock/advance': ({ body }) => {
       parts.clock.advance(advanceSchema.parse(body).ms);
       return { now: parts.clock.iso() };

@@ -124,6 +124,7 @@ export function createSandboxServer(parts: PipelineParts): Server {
           : null;
       const replay = idempotencyKey ? idempotency.get(principal.id, idempotencyKey) : undefined;
       const decision = faults.decide(operation.operationId);
+      if (decision.gate) await decision.gate;
       if (decision.latencyMs) await sleep(decision.latencyMs);
       if (decision.failure && !decision.afterApply) return await injectFailure(decision.failure);
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
-import { admin, call, seg, useSandbox } from '../utils/sandbox.ts';
+import { admin, call, seg, useSandbox, waitingUpstream } from '../utils/sandbox.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 const accountPath = `/v2/accounts/${seg(ACCOUNT)}`;
@@ -103,6 +103,33 @@ describe('sandbox fault injection', () => {
     const bodyAfter = performance.now() - started;
     expect(headersAfter).toBeGreaterThanOrEqual(110);
     expect(bodyAfter - headersAfter).toBeGreaterThanOrEqual(60);
+  });
+
+  it('holds requests at a barrier until enough have arrived, then lets them all go', async () => {
+    await admin(context.sandbox, 'DELETE', '/counters');
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', barrier: 3, times: 3, gateTimeoutMs: 10_000 });
+    const answered: number[] = [];
+    const first = [1, 2].map((n) => call(context.sandbox, 'GET', accountPath).then((r) => (answered.push(n), r)));
+    // Two of three are waiting at the barrier, and neither is answered.
+    await expect.poll(() => waitingUpstream(context.sandbox)).toBe(2);
+    expect(answered).toEqual([]);
+    const third = await call(context.sandbox, 'GET', accountPath);
+    const all = [await first[0]!, await first[1]!, third];
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await admin<{ peakInFlight: number }>(context.sandbox, 'GET', '/counters')).peakInFlight).toBe(3);
+  });
+
+  it('holds requests until released, and the gate opens by itself after its timeout', async () => {
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', hold: true, times: 1, gateTimeoutMs: 10_000 });
+    let answered = false;
+    const held = call(context.sandbox, 'GET', accountPath).then((r) => ((answered = true), r));
+    await expect.poll(() => waitingUpstream(context.sandbox)).toBe(1);
+    expect(answered).toBe(false);
+    expect(await admin(context.sandbox, 'POST', '/faults/release')).toEqual({ released: 1 });
+    expect((await held).status).toBe(200);
+
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', hold: true, times: 1, gateTimeoutMs: 200 });
+    expect((await call(context.sandbox, 'GET', accountPath)).status).toBe(200);
   });
 
   it('applies a write before failing when told to, so a retry with the same idempotency key sees it applied once', async () => {

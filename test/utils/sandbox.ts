@@ -64,6 +64,11 @@ export async function admin<T = any>(sandbox: Pick<Sandbox, 'url'>, method: stri
   return JSON.parse(text) as T;
 }
 
+/** How many requests wait at a fault gate (`barrier` or `hold`) in the sandbox now. */
+export async function waitingUpstream(sandbox: Pick<Sandbox, 'url'>): Promise<number> {
+  return (await admin<{ waiting: number }>(sandbox, 'GET', '/faults/waiting')).waiting;
+}
+
 /** Encodes an identifier for a path segment (KRNs contain colons). */
 export const seg = (id: string) => encodeURIComponent(id);
 
