@@ -12,8 +12,8 @@
  * - `webhook_events_total{type, verdict}`: webhooks by Klarna event type (`unknown` when the body was
  *   never trusted: too large, bad signature, malformed) and verdict `accepted`, `duplicate`,
  *   `bad_signature`, `malformed`, `too_large`, `unavailable`;
- * - `graphql_response_cache_lookups_total{result}`: response cache lookups, `hit`, `miss` or `error`
- *   (the shared store did not answer: served as a miss);
+ * - `graphql_response_cache_lookups_total{result}`: one `hit` or `miss` per query the cache could
+ *   serve, and an `error` for each lookup the shared store did not answer (that query runs as a miss);
  * - `event_delivery_lag_seconds`: from an event's append to the event log (its id's time) to its
  *   delivery to a subscriber's resolver, per subscriber; replays (`after:`) are not counted, their age
  *   is not lag.
@@ -54,7 +54,7 @@ export function createGatewayMetrics(registry: Registry) {
   });
   const cacheLookups = new Counter({
     name: 'graphql_response_cache_lookups_total',
-    help: 'Response cache lookups by result (hit, miss, error: the store did not answer). Hit ratio: hit / sum.',
+    help: 'Response cache lookups: hit or miss once per cacheable query; error per lookup the store did not answer (then a miss). Hit ratio: hit / (hit + miss).',
     labelNames: ['result'] as const,
     registers,
   });

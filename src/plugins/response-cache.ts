@@ -87,7 +87,10 @@ export interface ResponseCacheOptions {
   redis?: { client: Redis; prefix: string };
   /** In process only: how many answers are kept. */
   maxEntries?: number;
-  /** Each lookup's result: `hit`, `miss`, or `error` (the store did not answer; served as a miss). */
+  /**
+   * Once per query the cache could serve: `hit` (served from the store) or `miss` (executed); and
+   * `error` for each lookup the store did not answer (the query then runs as a miss).
+   */
   onLookup?: (result: 'hit' | 'miss' | 'error') => void;
   /** An invalidation the store could not do (logged by the caller). */
   onInvalidationFailed?: (error: unknown) => void;
@@ -100,11 +103,15 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     : createInMemoryCache({ max: maxEntries });
   // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
   // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
+  /** Invalidations under way: the plugin starts a mutation's without waiting for it. */
+  const invalidating = new Set<Promise<void>>();
+  // A miss is counted where the plugin decides whether to store what it executed, not at `get`: Yoga
+  // looks a key up before parsing and again before executing, so a miss is looked up twice.
   const cache: Cache = {
     async get(key) {
       try {
         const result = await store.get(key);
-        onLookup(result ? 'hit' : 'miss');
+        if (result) onLookup('hit');
         return result;
       } catch {
         onLookup('error');
@@ -114,11 +121,14 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     set: async (...args) => {
       await Promise.resolve(store.set(...args)).catch(() => undefined);
     },
-    invalidate: async (entities) => {
-      await Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
+    invalidate: (entities) => {
+      const done = Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
+      invalidating.add(done);
+      void done.finally(() => invalidating.delete(done));
+      return done;
     },
   };
-  const plugin = useResponseCache({
+  const responseCache = useResponseCache({
     cache,
     ttl: ttlMs,
     ttlPerSchemaCoordinate: ttls,
@@ -126,9 +136,21 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     // read from the request itself. Callers without credentials all use the gateway's own, and share.
     session: (request) => sessionOf(request),
     invalidateViaMutation: true,
+    // Called once for each query that ran because it was not in the cache (what Yoga's default does,
+    // plus the count): answers with errors are not stored.
+    shouldCacheResult: ({ result }) => {
+      onLookup('miss');
+      return !result.errors?.length;
+    },
     // Whether an answer came from the cache is ours to know (metrics), not the client's.
     includeExtensionMetadata: false,
   }) as Plugin;
+  const plugin: Plugin = {
+    onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
+    // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
+    // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
+    onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),
+  };
 
   const invalidateAccount = async (accountId: string) => {
     await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);

@@ -1,5 +1,5 @@
 /** How long the response cache keeps an answer: per type, with defaults, overrides and checked names. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createResponseCache, ttlPerType } from '../../src/plugins/response-cache.ts';
 import { buildSchema } from '../../src/schema/index.ts';
@@ -9,7 +9,6 @@ const schema = buildSchema();
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 const NAME = `query($id: ID!) { account(id: $id) { id name } }`;
 const SETTLEMENTS = `{ settlement(id: "krn:partner:eu1:settlement:live:113574395") { id currency amount { amount } transactions(first: 5) { edges { node { type createdAt } } pageInfo { hasNextPage } } } }`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('TTL per type', () => {
   it('gives every entity type the default, settlements an hour, card data and credentials 0', () => {
@@ -44,28 +43,40 @@ describe('TTL per type', () => {
 });
 
 describe('TTL per type, served', () => {
-  // Default 400 ms; settlements (final once issued) a minute.
-  const context = useGateway({ env: { RESPONSE_CACHE_TTL_MS: '400', RESPONSE_CACHE_TTL_PER_TYPE: 'Settlement=60000' } });
+  // Default one minute, settlements (final once issued) an hour. Time is moved forward by shifting
+  // `performance.now`, the clock the in-memory store's LRU reads, so no test waits and none races it.
+  const context = useGateway({ env: { RESPONSE_CACHE_TTL_MS: '60000' } });
+  let shiftMs = 0;
+  beforeAll(() => {
+    const realNow = performance.now.bind(performance);
+    vi.spyOn(performance, 'now').mockImplementation(() => realNow() + shiftMs);
+  });
+  afterAll(() => vi.restoreAllMocks());
+  const callsFor = async (query: string, variables: Record<string, unknown> = {}) => {
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, query, variables));
+    expect(result.body.errors).toBeUndefined();
+    return total;
+  };
 
-  it('expires an account answer after the default, and keeps a settlement answer for its own TTL', { timeout: 30_000 }, async () => {
-    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(1);
-    const settlements = await countCalls(context.sandbox, () => gql(context.gateway, SETTLEMENTS));
-    expect(settlements.result.body.errors).toBeUndefined();
-    expect(settlements.total).toBeGreaterThan(0);
-    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(0);
+  it('expires an account answer after the default, and keeps a settlement answer for its own TTL', async () => {
+    expect(await callsFor(NAME, { id: ACCOUNT })).toBe(1);
+    expect(await callsFor(SETTLEMENTS)).toBeGreaterThan(0);
+    expect(await callsFor(NAME, { id: ACCOUNT })).toBe(0);
+    expect(await callsFor(SETTLEMENTS)).toBe(0);
 
-    await sleep(700);
-    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(1);
-    const again = await countCalls(context.sandbox, () => gql(context.gateway, SETTLEMENTS));
-    expect(again.total).toBe(0);
-    expect(again.result.body.data).toEqual(settlements.result.body.data);
+    shiftMs += 2 * 60_000;
+    expect(await callsFor(NAME, { id: ACCOUNT })).toBe(1);
+    expect(await callsFor(SETTLEMENTS)).toBe(0);
+
+    shiftMs += 60 * 60_000;
+    expect(await callsFor(SETTLEMENTS)).toBeGreaterThan(0);
   });
 
   it('counts hits and misses in /metrics', async () => {
     const text = await (await fetch(`${context.gateway.url}/metrics`)).text();
     const count = (result: string) => Number(new RegExp(`graphql_response_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-    expect(count('hit')).toBeGreaterThanOrEqual(2);
-    expect(count('miss')).toBeGreaterThanOrEqual(3);
+    expect(count('hit')).toBe(3);
+    expect(count('miss')).toBe(4);
     expect(count('error')).toBe(0);
   });
 });

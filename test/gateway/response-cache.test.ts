@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CARD_QUERY, DASHBOARD_QUERY } from '../../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
-import { ingressUrl, productEvent, sendWebhook, sleep, WEBHOOK_ENV } from '../utils/events.ts';
+import { ingressUrl, productEvent, sendWebhook, WEBHOOK_ENV } from '../utils/events.ts';
 import { countCalls, gql, useGateway } from '../utils/gateway.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
@@ -42,8 +42,8 @@ describe('response cache', () => {
     await gql(context.gateway, NAME, { id: ACCOUNT });
     expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(0);
     expect((await sendWebhook(ingressUrl(context.gateway), productEvent())).status).toBe(202);
-    await sleep(100);
-    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(1);
+    // The event reaches the cache asynchronously: ask until the answer is read afresh (a hit is 0 calls).
+    await expect.poll(async () => (await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total, { timeout: 10_000 }).toBe(1);
   });
 
   it('never caches card data', async () => {
