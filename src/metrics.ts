@@ -11,7 +11,7 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const upstreamCalls = new Counter({
     name: 'klarna_upstream_requests_total',
-    help: 'Calls to Klarna by API, operation and outcome (HTTP status, timeout, error, circuit_open).',
+    help: 'Calls to Klarna by API, operation and outcome (HTTP status, timeout, cancelled, error, circuit_open).',
     labelNames: ['api', 'operation', 'outcome'] as const,
     registers: [registry],
   });

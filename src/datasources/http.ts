@@ -21,7 +21,7 @@ import { Agent, request, errors, type Dispatcher } from 'undici';
 import { GatewayError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
 
 export interface UpstreamMetrics {
-  /** One attempt: its outcome is the HTTP status, or `timeout`, `error`, `circuit_open`. */
+  /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open`. */
   observe(api: string, operation: string, outcome: string, seconds: number): void;
 }
 

@@ -119,7 +119,7 @@ describe('subscription authorization in token mode', () => {
   });
 });
 
-async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(done: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error('timed out');

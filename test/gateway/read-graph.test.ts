@@ -26,8 +26,8 @@ describe('read graph', () => {
   });
 
   it('costs Dashboard exactly two upstream calls, in flight together', async () => {
-    // With 40 ms of upstream latency, two calls made one after the other could not overlap.
-    await admin(context.sandbox, 'POST', '/faults', { latencyMs: 40, times: 2 });
+    // The sandbox holds each call until both have arrived: calls made one after the other could not overlap.
+    await admin(context.sandbox, 'POST', '/faults', { barrier: 2, times: 2, gateTimeoutMs: 10_000 });
     const { total, byOperation, peakInFlight } = await countCalls(context.sandbox, () => gql(context.gateway, DASHBOARD_QUERY));
     expect(byOperation).toEqual({ getAccount: 1, listComplianceDecisions: 1 });
     expect(total).toBe(2);
@@ -35,7 +35,7 @@ describe('read graph', () => {
   });
 
   it('answers Settlement with its payout, transactions and parsed CSV rows, all calls in parallel', async () => {
-    await admin(context.sandbox, 'POST', '/faults', { latencyMs: 40, times: 4 });
+    await admin(context.sandbox, 'POST', '/faults', { barrier: 4, times: 4, gateTimeoutMs: 10_000 });
     const { result, byOperation, peakInFlight } = await countCalls(context.sandbox, () => gql(context.gateway, SETTLEMENT_QUERY));
     const { body } = result;
     expect(body.errors).toBeUndefined();
@@ -62,7 +62,7 @@ describe('read graph', () => {
 
   it('reads 20 accounts with exactly 20 calls, all in flight together (no N+1)', async () => {
     const ids = portfolioAccountIds(7, 20);
-    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', latencyMs: 40, times: 20 });
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', barrier: 20, times: 20, gateTimeoutMs: 10_000 });
     const { result, byOperation, peakInFlight } = await countCalls(context.sandbox, () => gql(context.gateway, PORTFOLIO_QUERY, { ids }));
     expect(result.body.errors).toBeUndefined();
     expect(result.body.data.accounts).toHaveLength(20);

@@ -81,13 +81,12 @@ describe('readiness', () => {
 
 describe('readiness probe cache', () => {
   it('reuses one round of probes for READINESS_CACHE_MS, so a stopped sandbox shows only once it expires', async () => {
-    const { sandbox, gateway } = await start({ READINESS_CACHE_MS: '1500' });
+    const { sandbox, gateway } = await start({ READINESS_CACHE_MS: '5000' });
     try {
       expect((await get(`${gateway.url}/ready`)).status).toBe(200);
       await sandbox.close();
       expect((await get(`${gateway.url}/ready`)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1_600));
-      expect((await get(`${gateway.url}/ready`)).status).toBe(503);
+      await expect.poll(async () => (await get(`${gateway.url}/ready`)).status, { timeout: 30_000, interval: 250 }).toBe(503);
     } finally {
       await gateway.close();
     }

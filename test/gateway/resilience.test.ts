@@ -1,6 +1,6 @@
 /** Retries, Retry-After, timeouts and the circuit breaker, against a sandbox injecting real faults. */
 import { describe, expect, it } from 'vitest';
-import { admin } from '../utils/sandbox.ts';
+import { admin, waitingUpstream } from '../utils/sandbox.ts';
 import { countCalls, gql, useGateway } from '../utils/gateway.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
@@ -66,7 +66,8 @@ describe('timeouts', () => {
 });
 
 describe('circuit breaker', () => {
-  const context = useGateway({ env: { UPSTREAM_BREAKER_THRESHOLD: '3', UPSTREAM_BREAKER_OPEN_MS: '300', UPSTREAM_MAX_ATTEMPTS: '1' } });
+  // Open for 5 s: long enough that "still open" holds on a slow machine; the test waits for half-open.
+  const context = useGateway({ env: { UPSTREAM_BREAKER_THRESHOLD: '3', UPSTREAM_BREAKER_OPEN_MS: '5000', UPSTREAM_MAX_ATTEMPTS: '1' } });
 
   it('fails fast while Klarna keeps failing, then lets one probe through and recovers', async () => {
     await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 3, retryAfterSeconds: 0 });
@@ -77,7 +78,7 @@ describe('circuit breaker', () => {
     expect(open.total).toBe(0);
     expect(open.result.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
 
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect.poll(() => context.gateway.upstreams.pm.breakerState(), { timeout: 30_000, interval: 100 }).toBe('half-open');
     const probe = await countCalls(context.sandbox, () => ask(context.gateway));
     expect(probe.total).toBe(1);
     expect(probe.result.body.data?.account?.name).toBe('Merchant ABC US');
@@ -85,19 +86,29 @@ describe('circuit breaker', () => {
   });
 
   it('does not count callers who hang up against Klarna', async () => {
-    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', latencyMs: 300, times: 5 });
+    // Each caller hangs up while its upstream call is certainly under way (held by the sandbox).
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', hold: true, times: 5 });
+    const cancelled = async () => Number(/^klarna_upstream_requests_total\{[^}]*operation="getAccount"[^}]*outcome="cancelled"[^}]*\} (\d+)$/m.exec(await (await fetch(`${context.gateway.url}/metrics`)).text())?.[1] ?? 0);
+    const cancelledBefore = await cancelled();
     const { request } = await import('undici');
-    for (let i = 0; i < 5; i += 1) {
-      const hangUp = request(context.gateway.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: NAME_QUERY, variables: { id: ACCOUNT } }),
-        signal: AbortSignal.timeout(50),
-      });
-      const outcome = await hangUp.then(async (r) => `resolved ${r.statusCode} ${await r.body.text()}`, () => 'rejected');
-      expect(outcome).toBe('rejected');
+    try {
+      for (let i = 0; i < 5; i += 1) {
+        const hangUp = new AbortController();
+        const asked = request(context.gateway.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: NAME_QUERY, variables: { id: ACCOUNT } }),
+          signal: hangUp.signal,
+        });
+        await expect.poll(() => waitingUpstream(context.sandbox)).toBe(i + 1);
+        hangUp.abort();
+        expect(await asked.then(async (r) => `resolved ${r.statusCode} ${await r.body.text()}`, () => 'rejected')).toBe('rejected');
+      }
+      // The gateway has seen all five hang up (and cancelled their calls): more than the threshold of 3.
+      await expect.poll(cancelled).toBe(cancelledBefore + 5);
+    } finally {
+      await admin(context.sandbox, 'POST', '/faults/release');
     }
-    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(context.gateway.upstreams.pm.breakerState()).toBe('closed');
     expect((await ask(context.gateway)).body.data?.account?.name).toBe('Merchant ABC US');
   });

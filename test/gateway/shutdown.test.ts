@@ -25,10 +25,12 @@ describe('graceful shutdown', () => {
 
   it('lets a request in flight finish, then refuses new connections', async () => {
     const gateway = await start();
-    sandbox.faults.add({ operationId: 'getAccount', latencyMs: 600, times: 1 });
+    // The sandbox holds the request's upstream call: it is certainly in flight when the gateway closes.
+    sandbox.faults.add({ operationId: 'getAccount', hold: true, times: 1 });
     const inFlight = ask(gateway.graphqlUrl);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const closing = gateway.close({ graceMs: 5_000 });
+    await expect.poll(() => sandbox.faults.waiting()).toBe(1);
+    const closing = gateway.close({ graceMs: 30_000 });
+    sandbox.faults.release();
     const response = await inFlight;
     expect(await response.body.json()).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
     await closing;
@@ -37,15 +39,19 @@ describe('graceful shutdown', () => {
 
   it('cuts a request still running when the grace period ends', async () => {
     const gateway = await start();
-    sandbox.faults.add({ operationId: 'getAccount', latencyMs: 3_000, times: 1 });
+    sandbox.faults.add({ operationId: 'getAccount', hold: true, times: 1 });
     const inFlight = ask(gateway.graphqlUrl).then(
       async (r) => r.body.text(),
       (error: Error) => error,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
-    await gateway.close({ graceMs: 300 });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await inFlight).toBeInstanceOf(Error);
+    await expect.poll(() => sandbox.faults.waiting()).toBe(1);
+    try {
+      await gateway.close({ graceMs: 300 });
+      // Closed while the upstream call is still held: the grace period, not the upstream, ended it.
+      expect(sandbox.faults.waiting()).toBe(1);
+      expect(await inFlight).toBeInstanceOf(Error);
+    } finally {
+      sandbox.faults.release();
+    }
   });
 });

@@ -61,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 
 /** The delivery about `accountId`, once it has arrived. */
-async function deliveryFor(accountId: string, timeoutMs = 5_000) {
+async function deliveryFor(accountId: string, timeoutMs = 30_000) {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
     const found = receiver.received.find((delivery) => delivery.body.metadata.subject_account_id === accountId);
     if (found) return found;

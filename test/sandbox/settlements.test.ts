@@ -147,7 +147,7 @@ describe('settlements: paging transactions', () => {
 });
 
 describe('settlements: the 100,000-line report', () => {
-  it('streams the CSV report with its three heading lines and 100,000 transaction lines', async () => {
+  it('streams the CSV report with its three heading lines and 100,000 transaction lines', { timeout: 180_000 }, async () => {
     const settlement = (await call(env.sandbox, 'GET', settlementPath(HUGE_SETTLEMENT_ID))).body;
     const response = await request(`${env.sandbox.url}${settlementPath(HUGE_SETTLEMENT_ID, '/csv')}`, { headers: pmHeaders() });
     expect(response.statusCode).toBe(200);

@@ -20,7 +20,7 @@ async function insideOneWindow(): Promise<void> {
 describe('rate limit (in process)', () => {
   const context = useGateway({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
 
-  it('refuses the fourth operation of a minute with RATE_LIMITED and retryAfter, without an upstream call', { timeout: 30_000 }, async () => {
+  it('refuses the fourth operation of a minute with RATE_LIMITED and retryAfter, without an upstream call', async () => {
     await insideOneWindow();
     for (let i = 0; i < 3; i += 1) expect((await gql(context.gateway, QUERY)).body.data?.account?.name).toBe('Merchant ABC US');
     const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, QUERY));
@@ -57,7 +57,7 @@ describe.skipIf(!available)('rate limit (two replicas sharing Redis)', () => {
     redis.disconnect();
   });
 
-  it('holds one principal to one limit across replicas', { timeout: 30_000 }, async () => {
+  it('holds one principal to one limit across replicas', async () => {
     await insideOneWindow();
     const [a, b] = replicas as [RunningGateway, RunningGateway];
     expect((await gql(a, QUERY)).body.errors).toBeUndefined();

@@ -111,8 +111,8 @@ export function subscribe(
     closeCode: undefined,
     completed: false,
     connected,
-    waitFor: (count, timeoutMs = 10_000) => until(() => subscriber.results.length >= count || subscriber.completed, timeoutMs, `${count} results`).then(() => subscriber.events()),
-    waitUntilClosed: (timeoutMs = 10_000) => until(() => subscriber.closeCode !== undefined, timeoutMs, 'close').then(() => subscriber.closeCode),
+    waitFor: (count, timeoutMs = 30_000) => until(() => subscriber.results.length >= count || subscriber.completed, timeoutMs, `${count} results`).then(() => subscriber.events()),
+    waitUntilClosed: (timeoutMs = 30_000) => until(() => subscriber.closeCode !== undefined, timeoutMs, 'close').then(() => subscriber.closeCode),
     async dispose() {
       await client.dispose();
     },
@@ -171,7 +171,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * Resolves once `gateway` serves exactly `count` subscriptions: registered ones miss none of the events
  * sent next; 0 after disposing subscribers means the server has let them go.
  */
-export async function subscribed(gateway: RunningGateway, count = 1, timeoutMs = 10_000): Promise<void> {
+export async function subscribed(gateway: RunningGateway, count = 1, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (gateway.events.bus.subscribers() !== count) {
     if (Date.now() > deadline) throw new Error(`${gateway.events.bus.subscribers()} subscriptions, not ${count}`);

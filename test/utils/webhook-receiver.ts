@@ -28,7 +28,7 @@ export async function startWebhookReceiver({ statuses = [] as number[] } = {}) {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
     /** Resolves once `count` deliveries have arrived (or rejects after `timeoutMs`). */
-    waitFor(count: number, timeoutMs = 5_000): Promise<void> {
+    waitFor(count: number, timeoutMs = 30_000): Promise<void> {
       if (received.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${count} webhooks arrived`)), timeoutMs);
