@@ -4,12 +4,14 @@
  */
 import { benchFanout } from './fanout.ts';
 import { benchGateway } from './gateway.ts';
+import { benchRefusals } from './refusals.ts';
 import { benchSandbox } from './sandbox.ts';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
   sandbox: () => benchSandbox(),
   gateway: () => benchGateway(),
   fanout: () => benchFanout(),
+  refusals: () => benchRefusals(),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

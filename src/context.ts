@@ -45,7 +45,14 @@ export interface ContextDependencies {
   events?: EventService;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** The caller's `x-request-id` when it is safe to log and pass on (8–64 letters, digits, dashes). */
+export function clientRequestId(headers: Pick<Headers, 'get'> | undefined): string | undefined {
+  const header = headers?.get('x-request-id');
+  return header && /^[A-Za-z0-9-]{8,64}$/.test(header) ? header : undefined;
+}
+
+/** The context as a Yoga plugin sees it: ours once built, and none of our fields on a refused request. */
+export type YogaContext = Partial<GatewayContext> & { request?: Request; params?: { operationName?: string | null } };
 
 /** `x-client-name: ops-dashboard` → `OPS_DASHBOARD` (Klarna's originator name rules). */
 function originatorName(header: string | null): string | undefined {
@@ -62,8 +69,7 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
  */
 export function createContextFactory(deps: ContextDependencies) {
   return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION): GatewayContext {
-    const requestIdHeader = headers.get('x-request-id');
-    const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
+    const requestId = clientRequestId(headers) ?? randomUUID();
     const { principal, caller } = auth;
     const budget = new OperationBudget(signal);
     const call: CallContext = {

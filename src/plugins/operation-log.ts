@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { principalFor, type GatewayContext } from '../context.ts';
+import { clientRequestId, principalFor, type YogaContext } from '../context.ts';
 import { errorsOfPart } from './gateway-metrics.ts';
 import { errorCodeOf } from './error-codes.ts';
 
@@ -28,9 +28,6 @@ interface Operation {
   document?: DocumentNode;
 }
 
-type YogaContext = Partial<GatewayContext> & { request?: Request; params?: { operationName?: string | null } };
-
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 
 const elapsedMs = (since: number) => Math.round((performance.now() - since) * 100) / 100;
@@ -47,14 +44,13 @@ export function useOperationLog(logger: Logger): Plugin {
     if (!operation || operation.logged) return;
     operation.logged = true;
     const definition = operation.document ? getOperationAST(operation.document, context.params?.operationName ?? undefined) : undefined;
-    const header = context.request?.headers.get('x-request-id');
     const authorization = context.request?.headers.get('authorization')?.trim();
     const codes = [...new Set(errors.map((error) => errorCodeOf(error, fallback)))];
     log.info(
       {
         operationName: (context.params?.operationName ?? definition?.name?.value)?.slice(0, 100) ?? null,
         operationType: definition?.operation ?? null,
-        requestId: context.requestId ?? (header && REQUEST_ID.test(header) ? header : randomUUID()),
+        requestId: context.requestId ?? clientRequestId(context.request?.headers) ?? randomUUID(),
         principal: context.principal?.hash ?? principalFor(authorization && /^Basic\s+\S+$/i.test(authorization) ? authorization : undefined).hash,
         durationMs: elapsedMs(operation.started),
         upstreamCalls: context.budget?.calls ?? 0,
@@ -116,9 +112,8 @@ export function useOperationLog(logger: Logger): Plugin {
     onResponse({ request, response }) {
       const started = requests.get(request);
       if (started === undefined || response.status < 400) return;
-      const header = request.headers.get('x-request-id');
       log.info(
-        { requestId: header && REQUEST_ID.test(header) ? header : randomUUID(), method: request.method, status: response.status, durationMs: elapsedMs(started) },
+        { requestId: clientRequestId(request.headers) ?? randomUUID(), method: request.method, status: response.status, durationMs: elapsedMs(started) },
         'request refused',
       );
     },

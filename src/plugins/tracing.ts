@@ -22,7 +22,7 @@
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../context.ts';
+import { clientRequestId, type YogaContext } from '../context.ts';
 import { errorsOfPart } from './gateway-metrics.ts';
 import { errorCodeOf } from './error-codes.ts';
 
@@ -36,9 +36,6 @@ interface OperationSpan {
   ended: boolean;
 }
 
-type YogaContext = Partial<GatewayContext> & { request?: Request; params?: { operationName?: string | null } };
-
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 const headerGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
@@ -78,8 +75,7 @@ export function useTracing(tracer: Tracer): Plugin {
       span.setAttribute('graphql.operation.type', definition.operation);
       if (name) span.setAttribute('graphql.operation.name', name.slice(0, 100));
     }
-    const header = context.request?.headers.get('x-request-id');
-    const requestId = context.requestId ?? (header && REQUEST_ID.test(header) ? header : undefined);
+    const requestId = context.requestId ?? clientRequestId(context.request?.headers);
     if (requestId) span.setAttribute('gateway.request_id', requestId);
     if (context.principal) span.setAttribute('gateway.principal_hash', context.principal.hash);
     if (context.budget) span.setAttribute('gateway.upstream_calls', context.budget.calls);

@@ -1,14 +1,13 @@
 /**
  * What a GraphQL security scanner sends, with the default limits: each abusive document is refused
- * with its code in milliseconds and before any call to Klarna, or is harmless (one call at most).
+ * with its code and before any call to Klarna, or is harmless (one call at most). How fast the
+ * refusals are is measured by `npm run bench -- refusals`, not here.
  */
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gateway.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
-/** Generous for a loaded CI machine; the real times are a few milliseconds. */
-
 const codes = (result: GraphQLResult) => (result.body.errors ?? []).map((error) => error.extensions?.code);
 const repeat = (count: number, make: (index: number) => string) => Array.from({ length: count }, (_, index) => make(index)).join(' ');
 
