@@ -9,7 +9,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
-import { authenticationOf, createAuthenticator, type AuthOptions } from './auth/authenticate.ts';
+import { authenticationOf, createAuthenticator, type Authenticate, type Authentication, type AuthOptions } from './auth/authenticate.ts';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
@@ -70,7 +70,15 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 
 export function createGateway(options: GatewayOptions) {
   const createContext = createContextFactory(options);
-  const authenticate = createAuthenticator(options.auth);
+  // One verification per request (a request's `headers` is one object), shared by the response cache,
+  // which asks first, and the context.
+  const verify = createAuthenticator(options.auth);
+  const verified = new WeakMap<Headers, Promise<Authentication>>();
+  const authenticate: Authenticate = (headers) => {
+    let authentication = verified.get(headers);
+    if (!authentication) verified.set(headers, (authentication = verify(headers)));
+    return authentication;
+  };
   const { logger } = options;
 
   /**
@@ -134,8 +142,10 @@ export function createGateway(options: GatewayOptions) {
       usePerEventContext(freshContextPerEvent(createContext)),
       ...securityPlugins(options.security, logger),
       ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
-      ...(options.responseCache ? [options.responseCache.plugin] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
+      // After persisted operations: the cache looks an answer up by its document, which for an operation
+      // sent by hash alone is only known once they have resolved it (and refused what is not allowed).
+      ...(options.responseCache ? [options.responseCache.plugin((request) => authenticate(request.headers).then(() => true, () => false))] : []),
       options.metrics.gateway.plugin(),
     ],
   });

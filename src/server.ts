@@ -2,30 +2,31 @@
  * Wiring of one gateway instance: upstream pools, caches and metrics made at boot, the Yoga gateway,
  * and a `node:http` server on one port. `startGateway` is what `main.ts` and the tests both use.
  */
+import type { GraphQLSchema } from 'graphql';
+import { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { authOptions, PREAUTHENTICATED } from './auth/authenticate.ts';
 import { PASSTHROUGH_CALLER } from './auth/caller.ts';
-import { createContract } from './contracts/contract.ts';
 import type { Config } from './config.ts';
+import { createContract } from './contracts/contract.ts';
 import { createUpstream } from './datasources/http.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest } from './plugins/persisted-operations.ts';
-import { securityOptions } from './plugins/security.ts';
-import { trackRequests } from './shutdown.ts';
-import { startTracing } from './telemetry/tracing.ts';
-import { Redis } from 'ioredis';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
+import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
-import type { GraphQLSchema } from 'graphql';
-import type { Metrics } from './metrics.ts';
+import { trackRequests } from './shutdown.ts';
+import { contextFromHeaders } from './subscription-context.ts';
+import { startTracing } from './telemetry/tracing.ts';
+import { createEventService } from './webhooks/event-service.ts';
 
 /**
  * The connection for what is asked on the way of every operation (rate limit, response cache): each
@@ -58,8 +59,6 @@ function createCache(config: Config, schema: GraphQLSchema, redis: Redis | undef
     onInvalidationFailed: (error) => logger.warn({ err: error }, 'response cache invalidation failed; entries live out their TTL'),
   });
 }
-import { contextFromHeaders } from './subscription-context.ts';
-import { createEventService } from './webhooks/event-service.ts';
 
 export interface GatewayTargets {
   managementUrl: string;

@@ -128,29 +128,43 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
       return done;
     },
   };
-  const responseCache = useResponseCache({
-    cache,
-    ttl: ttlMs,
-    ttlPerSchemaCoordinate: ttls,
-    // The key is the caller's own credentials (hashed): Yoga asks before our context exists, so it is
-    // read from the request itself. Callers without credentials all use the gateway's own, and share.
-    session: (request) => sessionOf(request),
-    invalidateViaMutation: true,
-    // Called once for each query that ran because it was not in the cache (what Yoga's default does,
-    // plus the count): answers with errors are not stored.
-    shouldCacheResult: ({ result }) => {
-      onLookup('miss');
-      return !result.errors?.length;
-    },
-    // Whether an answer came from the cache is ours to know (metrics), not the client's.
-    includeExtensionMetadata: false,
-  }) as Plugin;
-  const plugin: Plugin = {
-    onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
-    // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
-    // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
-    onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),
-  };
+  /**
+   * The plugin, for a gateway whose callers `authenticated` settles (resolves true once the request's
+   * caller is who it claims, memoized per request). Yoga looks an answer up before our context, and
+   * so before authentication, exists: without this check an expired or revoked token would still be
+   * served what was cached for it until the TTL ran out. A request whose caller is not authenticated
+   * is neither served from nor stored in the cache; our context then refuses it as it would anyway.
+   */
+  function plugin(authenticated: (request: Request) => Promise<boolean>): Plugin {
+    const trusted = new WeakSet<Request>();
+    const responseCache = useResponseCache({
+      cache,
+      ttl: ttlMs,
+      ttlPerSchemaCoordinate: ttls,
+      // The key is the caller's own credentials (hashed): two tokens of one subject with different
+      // account scopes never share an answer. Asked before `enabled`, so the check happens here.
+      session: async (request) => {
+        if (await authenticated(request)) trusted.add(request);
+        return sessionOf(request);
+      },
+      enabled: (request) => trusted.has(request),
+      invalidateViaMutation: true,
+      // Called once for each query that ran because it was not in the cache (what Yoga's default does,
+      // plus the count): answers with errors are not stored.
+      shouldCacheResult: ({ result }) => {
+        onLookup('miss');
+        return !result.errors?.length;
+      },
+      // Whether an answer came from the cache is ours to know (metrics), not the client's.
+      includeExtensionMetadata: false,
+    }) as Plugin;
+    return {
+      onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
+      // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
+      // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
+      onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),
+    };
+  }
 
   const invalidateAccount = async (accountId: string) => {
     await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
