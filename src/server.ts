@@ -98,6 +98,10 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   // The cancellation poller reads as the principal that asked for the watch, through the gateway's
   // own context factory (bound below, once the gateway exists).
   const late: { gateway?: Gateway } = {};
+  const schema = buildSchema();
+  const hotPathRedis = config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS) ? createHotPathRedis(config.REDIS_URL) : undefined;
+  const rateLimiter = createRateLimit(config, hotPathRedis);
+  const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
   const events = await createEventService({
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -117,12 +121,9 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     },
     logger,
     metrics: metrics.gateway,
+    // An event drops the cached answers about its account before anyone hears of it.
+    ...(responseCache ? { beforePublish: async ({ accountId }) => (accountId ? responseCache.invalidateAccount(accountId) : undefined) } : {}),
   });
-  const schema = buildSchema();
-  const hotPathRedis = config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS) ? createHotPathRedis(config.REDIS_URL) : undefined;
-  const rateLimiter = createRateLimit(config, hotPathRedis);
-  const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
-  responseCache?.follow(events.bus);
   const yoga = createGateway({
     schema,
     upstreams,

@@ -1,12 +1,13 @@
 /**
  * A response cache for queries (`RESPONSE_CACHE_TTL_MS`; off when 0). Entries are keyed by principal
  * (the hash of the caller's credentials or token), so two callers never share one. Our own mutations
- * invalidate the entities they return, and every live event (a Klarna webhook, a resolved cancellation)
- * invalidates the account it names.
+ * invalidate the entities they return before they answer, and every live event (a Klarna webhook, a
+ * resolved cancellation) invalidates the account it names before it is appended to the event log, by
+ * the replica that appends it (`beforePublish` in `src/webhooks/event-service.ts`): whoever hears of a
+ * change and asks again reads afresh.
  *
  * Where: in Redis when `REDIS_URL` is set (`redis-response-store.ts`: replicas share hits and
- * invalidations), else in the process (each replica misses once; all drop an entry on an event, since
- * each replica reads every event).
+ * invalidations, as they share the event log), else in the process (as the event log is).
  *
  * How long: an answer lives as long as the shortest TTL of the entities in it. Every entity type has
  * one: `RESPONSE_CACHE_TTL_MS` unless `DEFAULT_TTL_PER_TYPE` or `RESPONSE_CACHE_TTL_PER_TYPE` says
@@ -19,7 +20,6 @@ import { isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
-import type { EventBus } from '../webhooks/memory-bus.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
 const HOUR = 3_600_000;
@@ -175,13 +175,6 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     cache,
     /** Drops every cached answer that contains this account (whoever it was cached for). */
     invalidateAccount,
-    /** Invalidates the accounts named by the events on `bus`, until the bus closes. */
-    follow(bus: EventBus): void {
-      const events = bus.subscribe();
-      void (async () => {
-        for await (const event of events) if (event.accountId) await invalidateAccount(event.accountId);
-      })().catch(() => undefined);
-    },
   };
 }
 export type ResponseCache = ReturnType<typeof createResponseCache>;

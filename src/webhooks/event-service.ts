@@ -13,6 +13,7 @@ import type { IngressOptions } from './ingress.ts';
 import { createMemoryBus, type EventBus } from './memory-bus.ts';
 import { createRedisBus } from './redis-bus.ts';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.ts';
+import type { EventFacts } from './events.ts';
 
 export interface EventServiceOptions {
   /** `redis://...`: share events, deduplication and polling across replicas. Unset: in process. */
@@ -28,14 +29,26 @@ export interface EventServiceOptions {
   logger: Logger;
   /** Webhook verdicts and delivery lag (`metrics.gateway`). */
   metrics?: Pick<GatewayMetrics, 'webhook' | 'measureDelivery'>;
+  /**
+   * Runs before this replica appends an event, and the append waits for it: the response cache drops
+   * what the event makes stale, once for all replicas, before any subscriber can hear of it (so its
+   * next query reads afresh). Must not throw.
+   */
+  beforePublish?: (facts: EventFacts) => Promise<void>;
 }
 
-/** The same bus, with each subscriber's deliveries measured. */
-function measuredBus(bus: EventBus, measure: GatewayMetrics['measureDelivery']): EventBus {
+/** The same bus, with `beforePublish` run before every append and each subscriber's deliveries measured. */
+function wrapBus(bus: EventBus, { beforePublish = async () => undefined, measure }: { beforePublish?: (facts: EventFacts) => Promise<void>; measure?: GatewayMetrics['measureDelivery'] }): EventBus {
   return {
-    publish: (facts) => bus.publish(facts),
-    publishOnce: (dedupeKey, ttlMs, facts) => bus.publishOnce(dedupeKey, ttlMs, facts),
-    subscribe: (options) => measure(bus.subscribe(options)),
+    async publish(facts) {
+      await beforePublish(facts);
+      return bus.publish(facts);
+    },
+    async publishOnce(dedupeKey, ttlMs, facts) {
+      await beforePublish(facts);
+      return bus.publishOnce(dedupeKey, ttlMs, facts);
+    },
+    subscribe: (options) => (measure ? measure(bus.subscribe(options)) : bus.subscribe(options)),
     subscribers: () => bus.subscribers(),
     close: () => bus.close(),
   };
@@ -69,7 +82,7 @@ export async function createEventService(options: EventServiceOptions) {
     bus = createMemoryBus({ retentionCount, retentionMs, seen: createMemoryClaims({ max: 100_000 }) });
     polls = createMemoryClaims({ max: 20_000 });
   }
-  if (options.metrics) bus = measuredBus(bus, options.metrics.measureDelivery);
+  bus = wrapBus(bus, { ...(options.beforePublish ? { beforePublish: options.beforePublish } : {}), ...(options.metrics ? { measure: options.metrics.measureDelivery } : {}) });
   const watcher = createCancellationWatcher({ bus, claims: polls, read: options.readCancellation, logger, ...options.cancellation });
   if (!Object.keys(options.webhook.signingKeys).length) {
     logger.warn('no WEBHOOK_SIGNING_KEYS configured: every webhook will be refused (401)');

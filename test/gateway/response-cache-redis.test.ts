@@ -78,8 +78,8 @@ describe.skipIf(!available)('response cache shared by two replicas through Redis
     await gql(a, NAME, { id: ACCOUNT });
     expect((await countCalls(context.sandbox, () => gql(b, NAME, { id: ACCOUNT }))).total).toBe(0);
     expect((await sendWebhook(ingressUrl(b), productEvent())).status).toBe(202);
-    // The event reaches the cache asynchronously: ask until the answer is read afresh (a hit is 0 calls).
-    await expect.poll(async () => (await countCalls(context.sandbox, () => gql(a, NAME, { id: ACCOUNT }))).total, { timeout: 10_000 }).toBe(1);
+    // Dropped before the webhook was acknowledged: the very next query reads afresh.
+    expect((await countCalls(context.sandbox, () => gql(a, NAME, { id: ACCOUNT }))).total).toBe(1);
   });
 
   it('keeps nothing in Redis without an expiry, and no credentials in keys or values', async () => {

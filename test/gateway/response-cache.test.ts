@@ -45,8 +45,8 @@ describe('response cache', () => {
     await gql(context.gateway, NAME, { id: ACCOUNT });
     expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(0);
     expect((await sendWebhook(ingressUrl(context.gateway), productEvent())).status).toBe(202);
-    // The event reaches the cache asynchronously: ask until the answer is read afresh (a hit is 0 calls).
-    await expect.poll(async () => (await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total, { timeout: 10_000 }).toBe(1);
+    // Dropped before the webhook was acknowledged: the very next query reads afresh.
+    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(1);
   });
 
   it('never caches card data', async () => {
