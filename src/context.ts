@@ -30,6 +30,8 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Upstream calls made by this operation, its call cap and deadline (armed when a query or mutation executes). */
   budget: OperationBudget;
+  /** The partner accounts this request sent writes for (`CallContext.writtenAccounts`). */
+  writtenAccounts: Set<string>;
   /** Drops everything loaded so far in this request: after a write, the payload reads the new state. */
   refreshLoaders(): void;
   /** Live events (made at boot): subscriptions read `events.bus`; `events.watchOrderCancellation` polls a cancellation. */
@@ -72,6 +74,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const requestId = clientRequestId(headers) ?? randomUUID();
     const { principal, caller } = auth;
     const budget = new OperationBudget(signal);
+    const writtenAccounts = new Set<string>();
     const call: CallContext = {
       correlationId: requestId,
       integratorName: deps.integratorName,
@@ -79,6 +82,7 @@ export function createContextFactory(deps: ContextDependencies) {
       ...(originatorName(headers.get('x-client-name')) ? { originator: originatorName(headers.get('x-client-name'))! } : {}),
       ...(signal ? { signal } : {}),
       budget,
+      writtenAccounts,
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
@@ -91,6 +95,7 @@ export function createContextFactory(deps: ContextDependencies) {
       mcs,
       loaders: freshLoaders(),
       budget,
+      writtenAccounts,
       events: deps.events,
       refreshLoaders() {
         context.loaders = freshLoaders();

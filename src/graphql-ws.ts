@@ -92,7 +92,10 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
       onSubscribe: async (ctx, _id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
+        // POST: a message on an open socket is no GET link a page could make a browser follow, so
+        // mutations are allowed over it, as over POST (Yoga refuses mutations in GET requests).
         const request = new yoga.fetchAPI.Request(`http://gateway.internal${yoga.graphqlEndpoint}`, {
+          method: 'POST',
           headers: connection.headers,
           signal: connection.closed.signal,
         });

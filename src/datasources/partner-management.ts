@@ -58,6 +58,12 @@ const pageQuery = (page: PageRequest) => ({
 export class PartnerManagementClient extends RestClient {
   protected readonly apiName = 'Partner Management API';
 
+  /** `/v2/accounts/{id}` and everything under it is about that account. */
+  protected override accountOf(path: string): string | undefined {
+    const segment = /^\/v2\/accounts\/([^/?]+)/.exec(path)?.[1];
+    return segment === undefined ? undefined : decodeURIComponent(segment);
+  }
+
   getAccount(accountId: string, expand: readonly AccountExpansion[] = []): Promise<PartnerAccount> {
     return this.request({
       operation: 'getAccount',

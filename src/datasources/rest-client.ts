@@ -30,6 +30,11 @@ export interface CallContext {
   signal?: AbortSignal;
   /** The operation's call cap and deadline: asked before every call; its signal replaces `signal`. */
   budget?: OperationBudget;
+  /**
+   * The partner accounts this request sent a write for (added before it is sent, whatever the answer:
+   * a write may be applied and still fail). The response cache drops their answers once the mutation is done.
+   */
+  writtenAccounts?: Set<string>;
 }
 
 /** Checks a parsed 2xx body against the contract; returns the problems found. */
@@ -58,6 +63,11 @@ export abstract class RestClient {
     protected readonly context: CallContext,
     private readonly checkResponse: ResponseCheck,
   ) {}
+
+  /** The partner account a call's path is about, if any (only the client knows its API's paths). */
+  protected accountOf(_path: string): string | undefined {
+    return undefined;
+  }
 
   /** Builds a path from a template with each parameter URL-encoded (Klarna ids contain `:`). */
   protected path(strings: TemplateStringsArray, ...values: string[]): string {
@@ -93,6 +103,10 @@ export abstract class RestClient {
     const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)]))}` : '';
     const { budget } = this.context;
     budget?.admit();
+    if (spec.method !== 'GET') {
+      const account = this.accountOf(spec.path);
+      if (account) this.context.writtenAccounts?.add(account);
+    }
     const signal = budget ? budget.signal : this.context.signal;
     const response = await this.upstream
       .send({

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { getOperationAST, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
@@ -78,6 +78,17 @@ export function sessionOf(request: Request): string {
   return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
 }
 
+/** Whether the operation in a Yoga context's `params` is a mutation (unparseable: no). */
+function isMutation(context: unknown): boolean {
+  const params = (context as { params?: { query?: unknown; operationName?: unknown } } | undefined)?.params;
+  if (typeof params?.query !== 'string') return false;
+  try {
+    return getOperationAST(parse(params.query), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation === 'mutation';
+  } catch {
+    return false;
+  }
+}
+
 export interface ResponseCacheOptions {
   schema: GraphQLSchema;
   ttlMs: number;
@@ -128,6 +139,10 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
       return done;
     },
   };
+  const invalidateAccount = async (accountId: string) => {
+    await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
+  };
+
   /**
    * The plugin, for a gateway whose callers `authenticated` settles (resolves true once the request's
    * caller is who it claims, memoized per request). Yoga looks an answer up before our context, and
@@ -147,7 +162,11 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
         if (await authenticated(request)) trusted.add(request);
         return sessionOf(request);
       },
-      enabled: (request) => trusted.has(request),
+      // Served and stored only for an HTTP request whose caller is authenticated. A mutation is let
+      // through whatever carried it (graphql-ws operations skip Yoga's lookup, so they are never
+      // served from the cache) so that it invalidates what it changed; it runs only once our context
+      // has authenticated its caller.
+      enabled: (request, context) => trusted.has(request) || isMutation(context),
       invalidateViaMutation: true,
       // Called once for each query that ran because it was not in the cache (what Yoga's default does,
       // plus the count): answers with errors are not stored.
@@ -160,15 +179,20 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     }) as Plugin;
     return {
       onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
+      // Whatever a mutation selected (the plugin drops only the entities it returns), the answers
+      // about every account it sent a write for are dropped before it answers, over HTTP or WebSocket.
+      onExecute: ({ args }) => ({
+        onExecuteDone: () => {
+          const written = (args.contextValue as { writtenAccounts?: Set<string> }).writtenAccounts;
+          if (written?.size) return Promise.all([...written].map(invalidateAccount)).then(() => undefined);
+        },
+      }),
       // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
       // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
       onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),
     };
   }
 
-  const invalidateAccount = async (accountId: string) => {
-    await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
-  };
   return {
     plugin,
     /** The store as the plugin sees it (failures turned into misses). */

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CARD_QUERY, DASHBOARD_QUERY } from '../../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
-import { ingressUrl, productEvent, sendWebhook, WEBHOOK_ENV } from '../utils/events.ts';
+import { ingressUrl, productEvent, sendWebhook, subscribe, WEBHOOK_ENV } from '../utils/events.ts';
 import { countCalls, gql, useGateway } from '../utils/gateway.ts';
 import { bearer, TOKEN_ENV } from '../utils/tokens.ts';
 
@@ -47,6 +47,29 @@ describe('response cache', () => {
     expect((await sendWebhook(ingressUrl(context.gateway), productEvent())).status).toBe(202);
     // Dropped before the webhook was acknowledged: the very next query reads afresh.
     expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(1);
+  });
+
+  it('answers queries over WebSocket (never from the cache), and drops what a mutation changed whatever it selected, over WebSocket too', async () => {
+    const name = (await gql(context.gateway, NAME, { id: ACCOUNT })).body.data.account.name;
+    expect((await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }))).total).toBe(0);
+    const overSocket = async (query: string, variables: Record<string, unknown>) => {
+      const client = subscribe(context.gateway, query, variables);
+      try {
+        await client.waitFor(1);
+        expect(client.results[0]?.errors).toBeUndefined();
+        return client.results[0]?.data;
+      } finally {
+        await client.dispose();
+      }
+    };
+    const read = await countCalls(context.sandbox, () => overSocket(NAME, { id: ACCOUNT }));
+    expect(read.result?.account?.name).toBe(name);
+    expect(read.byOperation.getAccount).toBe(1); // (the connection itself checks the credentials once)
+    const renamed = await overSocket(`mutation($id: ID!) { updateAccount(input: { accountId: $id, name: "Merchant ABC Socket" }) { __typename } }`, { id: ACCOUNT });
+    expect(renamed).toEqual({ updateAccount: { __typename: 'UpdateAccountPayload' } });
+    const after = await countCalls(context.sandbox, () => gql(context.gateway, NAME, { id: ACCOUNT }));
+    expect(after.total).toBe(1);
+    expect(after.result.body.data.account.name).toBe('Merchant ABC Socket');
   });
 
   it('never caches card data', async () => {
