@@ -18,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { Agent, request, errors, type Dispatcher } from 'undici';
-import { GatewayError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
+import { errorCodeOf, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
 
 export interface UpstreamMetrics {
   /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open`. */
@@ -213,7 +213,7 @@ export function createUpstream({
         }
         return response;
       } catch (error) {
-        const code = error instanceof GatewayError ? error.code : 'INTERNAL_SERVER_ERROR';
+        const code = errorCodeOf(error);
         span.setAttribute('error.type', code);
         span.setStatus({ code: SpanStatusCode.ERROR, message: code });
         throw error;

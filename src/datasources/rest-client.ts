@@ -16,6 +16,7 @@ import {
   type FieldProblem,
 } from '../errors.ts';
 import type { OperationBudget } from '../plugins/operation-budget.ts';
+import { VERSION } from '../version.ts';
 import type { Upstream, UpstreamResponse } from './http.ts';
 
 /** Who is calling and on whose behalf, for one GraphQL request. */
@@ -49,8 +50,6 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   idempotencyKey?: string;
 }
-
-const VERSION = '0.1.0';
 
 /** Klarna's `validation_errors[].parameter` (`body.cards.0.amount`) without its location prefix. */
 const problemPath = (parameter: string) => parameter.replace(/^(body|query|path|header)\./, '');

@@ -22,13 +22,12 @@ import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
-import { errorCodeOf } from './error-codes.ts';
+import { errorCodeOf } from '../errors.ts';
 
 export type WebhookVerdict = 'accepted' | 'duplicate' | 'bad_signature' | 'malformed' | 'too_large' | 'unavailable';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_NAMES = 200;
-
 
 /** The errors of one part of an incremental (@defer/@stream) result: its own, and its increments'. */
 export function errorsOfPart(part: unknown): readonly unknown[] {

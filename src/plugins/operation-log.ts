@@ -19,7 +19,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { clientRequestId, principalFor, type YogaContext } from '../context.ts';
 import { errorsOfPart } from './gateway-metrics.ts';
-import { errorCodeOf } from './error-codes.ts';
+import { errorCodeOf } from '../errors.ts';
 
 interface Operation {
   started: number;
@@ -27,8 +27,6 @@ interface Operation {
   logged: boolean;
   document?: DocumentNode;
 }
-
-
 
 const elapsedMs = (since: number) => Math.round((performance.now() - since) * 100) / 100;
 

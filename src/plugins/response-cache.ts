@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
-import { getOperationAST, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../config.ts';
@@ -78,17 +78,6 @@ export function sessionOf(request: Request): string {
   return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
 }
 
-/** Whether the operation in a Yoga context's `params` is a mutation (unparseable: no). */
-function isMutation(context: unknown): boolean {
-  const params = (context as { params?: { query?: unknown; operationName?: unknown } } | undefined)?.params;
-  if (typeof params?.query !== 'string') return false;
-  try {
-    return getOperationAST(parse(params.query), typeof params.operationName === 'string' ? params.operationName : undefined)?.operation === 'mutation';
-  } catch {
-    return false;
-  }
-}
-
 export interface ResponseCacheOptions {
   schema: GraphQLSchema;
   ttlMs: number;
@@ -112,10 +101,10 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
   const store: Cache = redis
     ? createRedisResponseStore(redis.client, { prefix: `${redis.prefix}response-cache:`, indexTtlMs: Math.max(ttlMs, ...Object.values(ttls)) })
     : createInMemoryCache({ max: maxEntries });
-  // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
-  // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
   /** Invalidations under way: the plugin starts a mutation's without waiting for it. */
   const invalidating = new Set<Promise<void>>();
+  // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
+  // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
   // A miss is counted where the plugin decides whether to store what it executed, not at `get`: Yoga
   // looks a key up before parsing and again before executing, so a miss is looked up twice.
   const cache: Cache = {
@@ -162,11 +151,9 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
         if (await authenticated(request)) trusted.add(request);
         return sessionOf(request);
       },
-      // Served and stored only for an HTTP request whose caller is authenticated. A mutation is let
-      // through whatever carried it (graphql-ws operations skip Yoga's lookup, so they are never
-      // served from the cache) so that it invalidates what it changed; it runs only once our context
-      // has authenticated its caller.
-      enabled: (request, context) => trusted.has(request) || isMutation(context),
+      // Served and stored only for a request whose caller is authenticated (HTTP: `session` above; a
+      // mutation over graphql-ws, which skips Yoga's lookup, is trusted as it executes, below).
+      enabled: (request) => trusted.has(request),
       invalidateViaMutation: true,
       // Called once for each query that ran because it was not in the cache (what Yoga's default does,
       // plus the count): answers with errors are not stored.
@@ -181,12 +168,20 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
       onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
       // Whatever a mutation selected (the plugin drops only the entities it returns), the answers
       // about every account it sent a write for are dropped before it answers, over HTTP or WebSocket.
-      onExecute: ({ args }) => ({
-        onExecuteDone: () => {
-          const written = (args.contextValue as { writtenAccounts?: Set<string> }).writtenAccounts;
-          if (written?.size) return Promise.all([...written].map(invalidateAccount)).then(() => undefined);
-        },
-      }),
+      onExecute: ({ args }) => {
+        // Runs before the plugin's own `onExecute` (it was added after this one). An operation that
+        // executes has had its caller authenticated by our context: a mutation is let in whatever
+        // carried it, so that the plugin drops what it returns. (A graphql-ws query stays out: Yoga
+        // never looked it up, and the plugin cannot key it.)
+        const { request } = args.contextValue as { request?: Request };
+        if (request && getOperationAST(args.document, args.operationName ?? undefined)?.operation === 'mutation') trusted.add(request);
+        return {
+          onExecuteDone: () => {
+            const written = (args.contextValue as { writtenAccounts?: Set<string> }).writtenAccounts;
+            if (written?.size) return Promise.all([...written].map(invalidateAccount)).then(() => undefined);
+          },
+        };
+      },
       // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
       // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
       onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),

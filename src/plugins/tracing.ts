@@ -24,7 +24,7 @@ import { getOperationAST, type DocumentNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { clientRequestId, type YogaContext } from '../context.ts';
 import { errorsOfPart } from './gateway-metrics.ts';
-import { errorCodeOf } from './error-codes.ts';
+import { errorCodeOf } from '../errors.ts';
 
 interface OperationSpan {
   span: Span;
@@ -36,12 +36,10 @@ interface OperationSpan {
   ended: boolean;
 }
 
-
 const headerGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
   get: (headers, key) => headers.get(key) ?? undefined,
 };
-
 
 export function useTracing(tracer: Tracer): Plugin {
   const spans = new WeakMap<object, OperationSpan>();

@@ -11,10 +11,10 @@
  * Only the W3C `traceparent`/`tracestate` headers are propagated (in from callers, out to Klarna);
  * `baggage` is not: it would carry whatever a caller put in it on to Klarna.
  */
-import { readFileSync } from 'node:fs';
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config.ts';
+import { VERSION } from '../version.ts';
 
 /** The instrumentation scope of every span the gateway makes. */
 export const TRACER_NAME = 'klarna-partner-gateway';
@@ -23,17 +23,6 @@ export interface Tracing {
   tracer: Tracer;
   /** Exports the spans still batched, then unregisters the provider (the API is a no-op again). Idempotent. */
   shutdown(): Promise<void>;
-}
-
-/** Our package version, read beside `src/` or `dist/`; unknown if the file is not there. */
-function packageVersion(): string | undefined {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const { version } = JSON.parse(text) as { version?: unknown };
-    return typeof version === 'string' ? version : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The provider registered in this process, shared by every gateway started in it (tests start several). */
@@ -58,10 +47,9 @@ export async function startTracing(
     import('@opentelemetry/sdk-trace-node'),
   ]);
   if (!registered) {
-    const version = packageVersion();
     const provider = new NodeTracerProvider({
       resource: defaultResource().merge(
-        resourceFromAttributes({ 'service.name': config.OTEL_SERVICE_NAME, ...(version ? { 'service.version': version } : {}) }),
+        resourceFromAttributes({ 'service.name': config.OTEL_SERVICE_NAME, 'service.version': VERSION }),
       ),
       spanProcessors: [
         new BatchSpanProcessor(
@@ -74,7 +62,7 @@ export async function startTracing(
     // The default context manager (AsyncLocalStorage) makes spans started inside an operation its
     // children; the default propagator is W3C trace context (+ baggage, which the plugin drops on the way in).
     provider.register();
-    registered = { provider, tracer: provider.getTracer(TRACER_NAME, version), users: 0 };
+    registered = { provider, tracer: provider.getTracer(TRACER_NAME, VERSION), users: 0 };
   }
   const shared = registered;
   shared.users += 1;

@@ -1,26 +1,15 @@
 /** The gateway's own Prometheus metrics, read by scraping `/metrics` after doing the things they count. */
-import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { DOCS_ACCOUNT_ID } from '../../src/sandbox/seed/docs-samples.ts';
 import { ingressUrl, productEvent, sendWebhook, subscribe, subscribed, WEBHOOK_ENV } from '../utils/events.ts';
-import { gql, useGateway } from '../utils/gateway.ts';
+import { gql, metricSample, scrapeMetrics, useGateway } from '../utils/gateway.ts';
 
 const SUBSCRIPTION = `subscription ($accountId: ID!) { accountEvents(accountId: $accountId) { id type } }`;
 
 describe('gateway metrics', () => {
   const context = useGateway({ sandbox: { accounts: 3 }, env: { ...WEBHOOK_ENV, WEBHOOK_MAX_BYTES: '2048' } });
 
-  async function scrape(): Promise<string> {
-    const response = await request(`${context.gateway.url}/metrics`);
-    expect(response.statusCode).toBe(200);
-    return response.body.text();
-  }
-
-  /** The value of one sample (0 when absent), by its exact name and labels as Prometheus prints them. */
-  function sample(text: string, series: string): number {
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-    return line ? Number(line.slice(series.length + 1)) : 0;
-  }
+  const scrape = () => scrapeMetrics(context.gateway);
 
   it('counts operations by name and outcome, and errors by code', async () => {
     const before = await scrape();
@@ -33,14 +22,14 @@ describe('gateway metrics', () => {
     const after = await scrape();
 
     const ok = 'graphql_operations_total{operation="DashboardName",type="query",outcome="ok"}';
-    expect(sample(after, ok) - sample(before, ok)).toBe(2);
+    expect(metricSample(after, ok) - metricSample(before, ok)).toBe(2);
     const failed = 'graphql_operations_total{operation="Missing",type="query",outcome="error"}';
-    expect(sample(after, failed) - sample(before, failed)).toBe(1);
+    expect(metricSample(after, failed) - metricSample(before, failed)).toBe(1);
     const refused = 'graphql_operations_total{operation="Broken",type="query",outcome="refused"}';
-    expect(sample(after, refused) - sample(before, refused)).toBe(1);
-    expect(sample(after, `graphql_errors_total{code="${code}"}`) - sample(before, `graphql_errors_total{code="${code}"}`)).toBe(1);
+    expect(metricSample(after, refused) - metricSample(before, refused)).toBe(1);
+    expect(metricSample(after, `graphql_errors_total{code="${code}"}`) - metricSample(before, `graphql_errors_total{code="${code}"}`)).toBe(1);
     const validation = 'graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}';
-    expect(sample(after, validation) - sample(before, validation)).toBe(1);
+    expect(metricSample(after, validation) - metricSample(before, validation)).toBe(1);
   });
 
   it('labels an operation without a name "anonymous", and stops adding names after 200 distinct ones ("other")', async () => {
@@ -48,7 +37,7 @@ describe('gateway metrics', () => {
     await gql(context.gateway, '{ __typename }');
     for (let index = 0; index < 201; index += 1) await gql(context.gateway, `query Name${index} { __typename }`);
     const after = await scrape();
-    const delta = (series: string) => sample(after, series) - sample(before, series);
+    const delta = (series: string) => metricSample(after, series) - metricSample(before, series);
     expect(delta('graphql_operations_total{operation="anonymous",type="query",outcome="ok"}')).toBe(1);
     expect(delta('graphql_operations_total{operation="Name0",type="query",outcome="ok"}')).toBe(1);
     expect(delta('graphql_operations_total{operation="other",type="query",outcome="ok"}')).toBeGreaterThanOrEqual(1);
@@ -57,11 +46,11 @@ describe('gateway metrics', () => {
 
   it('counts open WebSocket connections, webhooks by type and verdict, and the lag of delivering events to a subscriber', async () => {
     const before = await scrape();
-    expect(sample(before, 'graphql_ws_connections')).toBe(0);
+    expect(metricSample(before, 'graphql_ws_connections')).toBe(0);
     const subscriber = subscribe(context.gateway, SUBSCRIPTION, { accountId: DOCS_ACCOUNT_ID });
     await subscriber.connected;
     await subscribed(context.gateway, 1);
-    expect(sample(await scrape(), 'graphql_ws_connections')).toBe(1);
+    expect(metricSample(await scrape(), 'graphql_ws_connections')).toBe(1);
 
     const url = ingressUrl(context.gateway);
     const event = productEvent();
@@ -74,7 +63,7 @@ describe('gateway metrics', () => {
     await subscriber.waitFor(1);
 
     const after = await scrape();
-    const delta = (series: string) => sample(after, series) - sample(before, series);
+    const delta = (series: string) => metricSample(after, series) - metricSample(before, series);
     expect(delta(`webhook_events_total{type="${type}",verdict="accepted"}`)).toBe(1);
     expect(delta(`webhook_events_total{type="${type}",verdict="duplicate"}`)).toBe(1);
     expect(delta('webhook_events_total{type="unknown",verdict="bad_signature"}')).toBe(1);
@@ -87,6 +76,6 @@ describe('gateway metrics', () => {
     expect(delta(subscriptions)).toBe(1);
 
     await subscriber.dispose();
-    await expect.poll(async () => sample(await scrape(), 'graphql_ws_connections')).toBe(0);
+    await expect.poll(async () => metricSample(await scrape(), 'graphql_ws_connections')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /** Retries, Retry-After, timeouts and the circuit breaker, against a sandbox injecting real faults. */
 import { describe, expect, it } from 'vitest';
 import { admin, waitingUpstream } from '../utils/sandbox.ts';
-import { countCalls, gql, useGateway } from '../utils/gateway.ts';
+import { countCalls, gql, metricSample, scrapeMetrics, useGateway } from '../utils/gateway.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 const NAME_QUERY = `query($id: ID!) { account(id: $id) { name } }`;
@@ -88,7 +88,7 @@ describe('circuit breaker', () => {
   it('does not count callers who hang up against Klarna', async () => {
     // Each caller hangs up while its upstream call is certainly under way (held by the sandbox).
     await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', hold: true, times: 5 });
-    const cancelled = async () => Number(/^klarna_upstream_requests_total\{[^}]*operation="getAccount"[^}]*outcome="cancelled"[^}]*\} (\d+)$/m.exec(await (await fetch(`${context.gateway.url}/metrics`)).text())?.[1] ?? 0);
+    const cancelled = async () => metricSample(await scrapeMetrics(context.gateway), 'klarna_upstream_requests_total{api="Partner Management API",operation="getAccount",outcome="cancelled"}');
     const cancelledBefore = await cancelled();
     const { request } = await import('undici');
     try {

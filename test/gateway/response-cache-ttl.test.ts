@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createResponseCache, ttlPerType } from '../../src/plugins/response-cache.ts';
 import { buildSchema } from '../../src/schema/index.ts';
-import { countCalls, gql, useGateway } from '../utils/gateway.ts';
+import { countCalls, gql, metricSample, scrapeMetrics, useGateway } from '../utils/gateway.ts';
 
 const schema = buildSchema();
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
@@ -73,8 +73,8 @@ describe('TTL per type, served', () => {
   });
 
   it('counts hits and misses in /metrics', async () => {
-    const text = await (await fetch(`${context.gateway.url}/metrics`)).text();
-    const count = (result: string) => Number(new RegExp(`graphql_response_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const text = await scrapeMetrics(context.gateway);
+    const count = (result: string) => metricSample(text, `graphql_response_cache_lookups_total{result="${result}"}`);
     expect(count('hit')).toBe(3);
     expect(count('miss')).toBe(4);
     expect(count('error')).toBe(0);

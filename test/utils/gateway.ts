@@ -84,3 +84,16 @@ export async function countCalls<T>(sandbox: Sandbox, work: () => Promise<T>) {
   const byOperation = Object.fromEntries(Object.entries(counters.byOperation).map(([operation, entry]) => [operation, entry.total]));
   return { result, total: counters.total, peakInFlight: counters.peakInFlight, byOperation };
 }
+
+/** The gateway's `/metrics` text (Prometheus exposition format). */
+export async function scrapeMetrics(gateway: Pick<RunningGateway, 'url'>): Promise<string> {
+  const response = await request(`${gateway.url}/metrics`);
+  expect(response.statusCode).toBe(200);
+  return response.body.text();
+}
+
+/** The value of one sample (0 when absent), by its exact name and labels as Prometheus prints them. */
+export function metricSample(text: string, series: string): number {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
