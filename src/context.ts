@@ -38,6 +38,16 @@ export interface GatewayContext {
   events: EventService | undefined;
 }
 
+/**
+ * Every field the factory makes, which a subscription event's context takes from a fresh context
+ * (`src/subscription-context.ts`). The check below fails to compile when a field is left out.
+ */
+export const CONTEXT_FIELDS = [
+  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'refreshLoaders', 'events',
+] as const satisfies readonly (keyof GatewayContext)[];
+type UnlistedField = Exclude<keyof GatewayContext, (typeof CONTEXT_FIELDS)[number]>;
+export const contextFieldsComplete: [UnlistedField] extends [never] ? true : UnlistedField = true;
+
 export interface ContextDependencies {
   upstreams: { pm: Upstream; mcs: Upstream };
   checkResponse: ResponseCheck;

@@ -21,7 +21,8 @@ import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
 import { useTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
-import { freshContextPerEvent, usePerEventContext } from './subscription-context.ts';
+import { usePerEventContext } from './plugins/per-event-context.ts';
+import { freshContextPerEvent } from './subscription-context.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {

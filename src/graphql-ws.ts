@@ -18,10 +18,19 @@ import { WebSocketServer } from 'ws';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
-import { contextFromHeaders } from './subscription-context.ts';
 
 type Yoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 type Envelope = ReturnType<Yoga['getEnveloped']>;
+
+/**
+ * The context the gateway's context factory makes for these headers, through `yoga.getEnveloped` (so
+ * every plugin's context extension applies, as for an HTTP request).
+ */
+async function contextFromHeaders(yoga: Yoga, headers: Headers): Promise<GatewayContext> {
+  const request = new yoga.fetchAPI.Request(`http://gateway.internal${yoga.graphqlEndpoint}`, { headers });
+  const { contextFactory } = yoga.getEnveloped({ request });
+  return (await contextFactory()) as unknown as GatewayContext;
+}
 
 /** What a connection keeps between its messages. */
 interface Connection {

@@ -7,12 +7,13 @@ import { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { authOptions, PREAUTHENTICATED } from './auth/authenticate.ts';
+import { authOptions } from './auth/authenticate.ts';
 import { PASSTHROUGH_CALLER } from './auth/caller.ts';
 import type { Config } from './config.ts';
+import { createContextFactory } from './context.ts';
 import { createContract } from './contracts/contract.ts';
 import { createUpstream } from './datasources/http.ts';
-import { createGateway, type Gateway } from './gateway.ts';
+import { createGateway } from './gateway.ts';
 import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
@@ -24,7 +25,6 @@ import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
 import { trackRequests } from './shutdown.ts';
-import { contextFromHeaders } from './subscription-context.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { createEventService } from './webhooks/event-service.ts';
 
@@ -95,9 +95,16 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     mcs: createUpstream({ name: 'Merchant Card Service', origin: targets.cardServiceUrl, ...upstreamOptions }),
   };
   const contract = createContract();
-  // The cancellation poller reads as the principal that asked for the watch, through the gateway's
-  // own context factory (bound below, once the gateway exists).
-  const late: { gateway?: Gateway } = {};
+  // What every request's context is made of (the gateway adds the live events, made below).
+  const contextParts = {
+    upstreams,
+    checkResponse: contract.validateResponse,
+    referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
+    integratorName: config.KLARNA_INTEGRATOR_NAME,
+  };
+  // The cancellation poller's reads: a context from the same factory, for the principal that asked
+  // for the watch (a poll needs loaders, not live events, so none are given to it).
+  const pollContext = createContextFactory(contextParts);
   const schema = buildSchema();
   const hotPathRedis = config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS) ? createHotPathRedis(config.REDIS_URL) : undefined;
   const rateLimiter = createRateLimit(config, hotPathRedis);
@@ -115,10 +122,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     },
     // The poll reads with the principal's own credentials (in token mode, the gateway's key under the
     // token subject's cache key): passed on as it is, not authenticated again from headers.
-    readCancellation: async (orderId, principal) => {
-      const context = await contextFromHeaders(late.gateway!, {}, { [PREAUTHENTICATED]: { principal, caller: PASSTHROUGH_CALLER } });
-      return context.loaders.orderCancellation.load(orderId);
-    },
+    readCancellation: (orderId, principal) =>
+      pollContext(new Headers(), undefined, { principal, caller: PASSTHROUGH_CALLER }).loaders.orderCancellation.load(orderId),
     logger,
     metrics: metrics.gateway,
     // An event drops the cached answers about its account before anyone hears of it.
@@ -126,10 +131,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   });
   const yoga = createGateway({
     schema,
-    upstreams,
-    checkResponse: contract.validateResponse,
-    referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
-    integratorName: config.KLARNA_INTEGRATOR_NAME,
+    ...contextParts,
     auth,
     metrics,
     logger,
@@ -142,7 +144,6 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     ...(responseCache ? { responseCache } : {}),
     ...(tracing ? { tracer: tracing.tracer } : {}),
   });
-  late.gateway = yoga;
   const server: Server = createServer(yoga);
   const requests = trackRequests(server);
   const webSockets = attachGraphqlWs(server, yoga, {

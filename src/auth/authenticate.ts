@@ -72,23 +72,14 @@ export function createAuthenticator(options: AuthOptions): Authenticate {
   };
 }
 
-/**
- * Work the gateway starts itself (a card order poll on behalf of whoever asked for it) passes the
- * authentication it already has under this key of Yoga's initial context; requests cannot set it.
- */
-export const PREAUTHENTICATED = Symbol('authenticated by the gateway');
-
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, UPSTREAM_UNAVAILABLE: 503 };
 
 /**
- * The authentication of a Yoga initial context: passed on by the gateway, or from the request's
- * headers. A refusal ends the whole request before anything executes, as a GraphQL error with its
+ * The authentication of a Yoga initial context, from the request's headers. A refusal ends the whole request before anything executes, as a GraphQL error with its
  * code and HTTP status (401 with `WWW-Authenticate: Bearer`; 503 when the identity provider's keys
  * cannot be read): an expected answer, so Yoga neither masks nor logs it as a fault.
  */
 export async function authenticationOf(initial: { request: Request }, authenticate: Authenticate): Promise<Authentication> {
-  const passed = (initial as { [PREAUTHENTICATED]?: Authentication })[PREAUTHENTICATED];
-  if (passed) return passed;
   try {
     return await authenticate(initial.request.headers);
   } catch (error) {

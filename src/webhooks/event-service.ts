@@ -45,9 +45,13 @@ function wrapBus(bus: EventBus, { beforePublish = async () => undefined, measure
       return bus.publish(facts);
     },
     async publishOnce(dedupeKey, ttlMs, facts) {
+      // A redelivery of an event already appended changes nothing: it costs one read, no invalidation.
+      // (Two replicas racing on a first delivery may both invalidate; dropping twice is harmless.)
+      if (await bus.published(dedupeKey)) return undefined;
       await beforePublish(facts);
       return bus.publishOnce(dedupeKey, ttlMs, facts);
     },
+    published: (dedupeKey) => bus.published(dedupeKey),
     subscribe: (options) => (measure ? measure(bus.subscribe(options)) : bus.subscribe(options)),
     subscribers: () => bus.subscribers(),
     close: () => bus.close(),

@@ -24,6 +24,11 @@ export interface EventBus {
    * when this throws, the key was not remembered, so a retry of the same event is appended then.
    */
   publishOnce(dedupeKey: string, ttlMs: number, facts: EventFacts): Promise<string | undefined>;
+  /**
+   * Whether an event was appended under `dedupeKey` (within its `ttlMs`). Only a hint, read before the
+   * work that precedes an append (a duplicate skips it); `publishOnce` alone decides.
+   */
+  published(dedupeKey: string): Promise<boolean>;
   /** The events after `after` (if given) then every new one, in log order, until `return()`. */
   subscribe(options?: SubscribeOptions): AsyncIterableIterator<KlarnaEvent>;
   /** How many subscriptions this replica is serving now. */
@@ -93,6 +98,8 @@ export function createMemoryBus(options: MemoryBusOptions): EventBus {
         throw error;
       }
     },
+
+    published: (dedupeKey) => seen.held(dedupeKey),
 
     subscribe({ after } = {}) {
       const channel: Channel<KlarnaEvent> = new Channel(() => channels.delete(channel), maxQueuedPerSubscriber);

@@ -145,6 +145,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
       return id;
     },
 
+    published: async (dedupeKey) => (await redis.exists(keyPrefix + dedupeKey)) === 1,
+
     async publishOnce(dedupeKey, ttlMs, facts) {
       const minId = String(now() - retentionMs);
       const id = (await redis.eval(PUBLISH_ONCE, 2, streamKey, keyPrefix + dedupeKey, String(retentionCount), minId, String(ttlMs), JSON.stringify(facts))) as string | null;
