@@ -9,7 +9,8 @@
  *   an outage (`http/retry-budget.ts`);
  * - a circuit breaker per upstream that fails fast while the upstream keeps failing (`http/circuit-breaker.ts`);
  * - a metrics hook that sees every attempt (`http/attempt.ts`);
- * - with a tracer (tracing on), one OpenTelemetry CLIENT span per logical call (`http/upstream-span.ts`).
+ * - with a tracer (tracing on), one OpenTelemetry CLIENT span per logical call (`http/upstream-span.ts`);
+ * - a readiness probe of the origin (`http/probe.ts`).
  *
  * This module composes those units into the `Upstream` the rest of the gateway imports; it alone
  * decides, after each failed attempt, whether to try again.
@@ -21,11 +22,12 @@ import { RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from
 import { createAttempt, isRetryableStatus } from './http/attempt.ts';
 import { createBackoff, parseRetryAfter } from './http/backoff.ts';
 import { createCircuitBreaker, type BreakerState } from './http/circuit-breaker.ts';
+import { probeOrigin, type ProbeResult } from './http/probe.ts';
 import { createRetryBudget } from './http/retry-budget.ts';
 import type { AttemptFailure, UpstreamMetrics, UpstreamRequest, UpstreamResponse } from './http/types.ts';
 import { createUpstreamSpans, type CallTrace } from './http/upstream-span.ts';
 
-export type { BreakerState, UpstreamMetrics, UpstreamRequest, UpstreamResponse };
+export type { BreakerState, ProbeResult, UpstreamMetrics, UpstreamRequest, UpstreamResponse };
 
 export interface UpstreamOptions {
   /** Human name used in client-visible messages, e.g. "Partner Management API". */
@@ -60,6 +62,8 @@ export interface Upstream {
   /** Sends one logical call; resolves with any non-failing response (2xx, 3xx, 4xx but 429). */
   send(call: UpstreamRequest): Promise<UpstreamResponse>;
   breakerState(): BreakerState;
+  /** Whether the origin answers at all (any status) within `timeoutMs`; never throws. */
+  probe(options: { timeoutMs: number }): Promise<ProbeResult>;
   close(): Promise<void>;
 }
 
@@ -155,6 +159,7 @@ export function createUpstream({
     origin,
     send: traced ? (call) => traced(call, sendAttempts) : (call) => sendAttempts(call),
     breakerState: () => breaker.state,
+    probe: ({ timeoutMs }) => probeOrigin(origin, timeoutMs),
     close: () => agent.close(),
   };
 }
