@@ -4,21 +4,26 @@
  *
  * Ready when, for every upstream:
  * - its circuit breaker is not open (the gateway would fail fast every call to it), and
- * - its origin answers a cheap probe (`HEAD /`, any HTTP status counts: only reaching it matters),
+ * - its origin answers a cheap probe (the HTTP layer's `probe`: any HTTP status counts, only reaching
+ *   it matters),
  * and Redis, when configured, is connected. 200 `{ status: "ready", checks }`, else 503
  * `{ status: "not_ready", notReady: [names], checks }`.
  *
  * Probes are cached for `cacheMs` (and concurrent readiness requests share one round), so frequent
- * probing by many balancers costs Klarna at most one `HEAD` per origin per `cacheMs`. The breaker and
+ * probing by many balancers costs Klarna at most one probe per origin per `cacheMs`. The breaker and
  * Redis states are read on every request (they cost nothing).
  */
 import type { Plugin } from 'graphql-yoga';
-import { request } from 'undici';
+
+/** What a probe learnt (the HTTP layer's `ProbeResult`, restated here so that this plugin imports no datasource). */
+export type ReadinessProbeResult = { reached: true } | { reached: false; reason: 'timeout' } | { reached: false; reason: 'unreachable'; code: string };
 
 export interface ReadinessUpstream {
   name: string;
   origin: string;
   breakerState(): 'closed' | 'open' | 'half-open';
+  /** Whether `origin` answers at all within `timeoutMs`; never throws. */
+  probe(options: { timeoutMs: number }): Promise<ReadinessProbeResult>;
 }
 
 export interface ReadinessOptions {
@@ -37,25 +42,22 @@ interface Check {
   detail?: string;
 }
 
-/** Reaches `origin`: any HTTP answer is success; a refused connection or a timeout is not. */
-async function probe(origin: string, timeoutMs: number): Promise<Check> {
-  try {
-    const response = await request(origin, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
-    await response.body.dump();
-    return { ok: true };
-  } catch (error) {
-    const name = error instanceof Error ? ((error as { code?: string }).code ?? error.name) : 'error';
-    return { ok: false, detail: name === 'TimeoutError' || name === 'AbortError' ? 'probe timed out' : `unreachable (${name})` };
-  }
+function checkOf(result: ReadinessProbeResult): Check {
+  if (result.reached) return { ok: true };
+  return { ok: false, detail: result.reason === 'timeout' ? 'probe timed out' : `unreachable (${result.code})` };
 }
 
 export function createReadinessCheck(options: ReadinessOptions) {
-  const origins = [...new Set(options.upstreams.map((upstream) => upstream.origin))];
+  // One probe per origin, through the first upstream at it (both APIs may share one, as the sandbox does).
+  const probeByOrigin = new Map<string, ReadinessUpstream>();
+  for (const upstream of options.upstreams) if (!probeByOrigin.has(upstream.origin)) probeByOrigin.set(upstream.origin, upstream);
   let cached: { at: number; round: Promise<Map<string, Check>> } | undefined;
 
   function probeOrigins(): Promise<Map<string, Check>> {
     if (cached && performance.now() - cached.at < options.cacheMs) return cached.round;
-    const round = Promise.all(origins.map(async (origin) => [origin, await probe(origin, options.probeTimeoutMs)] as const)).then((entries) => new Map(entries));
+    const round = Promise.all(
+      [...probeByOrigin].map(async ([origin, upstream]) => [origin, checkOf(await upstream.probe({ timeoutMs: options.probeTimeoutMs }))] as const),
+    ).then((entries) => new Map(entries));
     cached = { at: performance.now(), round };
     return round;
   }

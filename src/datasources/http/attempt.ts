@@ -1,0 +1,67 @@
+/**
+ * One attempt of a logical call: one request on the upstream's pooled Agent, observed by the metrics
+ * hook, its result sorted into a response the caller may use or a failure the retry loop decides on.
+ */
+import { request, errors, type Dispatcher } from 'undici';
+import type { AttemptFailure, UpstreamMetrics, UpstreamRequest, UpstreamResponse } from './types.ts';
+
+/** Statuses worth another attempt (when the call is idempotent): the upstream asks to wait, or a proxy or the upstream is briefly down. */
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const CONNECTION_ERROR_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_CLOSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export const isRetryableStatus = (status: number): boolean => RETRYABLE_STATUSES.has(status);
+
+/** A thrown error that says something about the upstream; `undefined` for anything else (a bug: rethrown). */
+function classifyError(error: unknown): 'timeout' | 'connection' | undefined {
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError ||
+    (error instanceof Error && error.name === 'TimeoutError')
+  ) {
+    return 'timeout';
+  }
+  const code = (error as { code?: string })?.code;
+  if (error instanceof errors.SocketError || (code && CONNECTION_ERROR_CODES.has(code))) return 'connection';
+  return undefined;
+}
+
+export interface AttemptOptions {
+  /** The upstream's name, the `api` label of its metrics. */
+  name: string;
+  origin: string;
+  agent: Dispatcher;
+  metrics?: UpstreamMetrics | undefined;
+}
+
+/**
+ * `signal` aborts the attempt (our deadline or the caller's); `deadline` is our part of it, so that a
+ * timeout is told apart from a cancellation.
+ */
+export type Attempt = (call: UpstreamRequest, signal: AbortSignal, deadline: AbortSignal) => Promise<UpstreamResponse | AttemptFailure>;
+
+export function createAttempt({ name, origin, agent, metrics }: AttemptOptions): Attempt {
+  return async function attempt(call, signal, deadline) {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const response = await request(`${origin}${call.path}`, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        dispatcher: agent,
+        signal,
+      });
+      metrics?.observe(name, call.operation, String(response.statusCode), seconds());
+      const result: UpstreamResponse = { status: response.statusCode, headers: response.headers, body: response.body };
+      return isRetryableStatus(response.statusCode) || response.statusCode >= 500 ? { kind: 'status', response: result } : result;
+    } catch (error) {
+      // The caller going away (client disconnected) says nothing about the upstream's health. (The
+      // caller's signal may not report `aborted` itself, so it is told apart from our own deadline.)
+      const kind = signal.aborted ? (deadline.aborted ? 'timeout' : 'cancelled') : classifyError(error);
+      metrics?.observe(name, call.operation, kind ?? 'error', seconds());
+      if (!kind) throw error;
+      return { kind };
+    }
+  };
+}
