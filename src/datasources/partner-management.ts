@@ -27,8 +27,21 @@ export type PayoutStatus = PmSchemas['PayoutStatus'];
 export type Pagination = PmSchemas['Pagination'];
 export type PartnerAccountSummary = PmSchemas['PartnerAccountSummary'];
 
-/** Sub-resources `GET /v2/accounts/{id}` can embed. */
-export type AccountExpansion = 'partner_busines_entities' | 'products' | 'brands' | 'store_groups' | 'store_groups.stores';
+/**
+ * The sub-resources `GET /v2/accounts/{id}` can embed, by what they are, as Klarna's `expand` spells them
+ * (`partner_busines_entities` is spelled so in Klarna's reference). Callers name an expansion through
+ * this map, never by its upstream spelling.
+ */
+export const ACCOUNT_EXPANSIONS = {
+  businessEntities: 'partner_busines_entities',
+  products: 'products',
+  brands: 'brands',
+  storeGroups: 'store_groups',
+  /** Store groups with each group's stores inside. */
+  storeGroupsWithStores: 'store_groups.stores',
+} as const satisfies Record<string, NonNullable<NonNullable<operations['getAccount']['parameters']['query']>['expand']>[number]>;
+
+export type AccountExpansion = (typeof ACCOUNT_EXPANSIONS)[keyof typeof ACCOUNT_EXPANSIONS];
 
 /** One page request in Klarna's terms: `size` items after or before a cursor (never both). */
 export interface PageRequest {
@@ -55,8 +68,11 @@ const pageQuery = (page: PageRequest) => ({
   ending_before: page.endingBefore,
 });
 
+/** How errors name this API to the caller. */
+export const PARTNER_MANAGEMENT_API = 'Partner Management API';
+
 export class PartnerManagementClient extends RestClient {
-  protected readonly apiName = 'Partner Management API';
+  protected readonly apiName = PARTNER_MANAGEMENT_API;
 
   /** `/v2/accounts/{id}` and everything under it is about that account. */
   protected override accountOf(path: string): string | undefined {

@@ -3,10 +3,16 @@
  * heading, line 2 the summary, line 3 the transaction heading, then one line per transaction. Only the
  * window of rows asked for is kept; reading stops (and the download is cancelled) as soon as the
  * window is known, so a 100,000-row report is never held in memory.
+ *
+ * Rows are parsed at this edge into the contract's `SettlementTransaction`: a heading without a required
+ * column, a row missing a required cell, a non-integer amount or a malformed CSV is
+ * UPSTREAM_INVALID_RESPONSE, never a value passed on unchecked. Only the rows returned are turned into
+ * objects (skipped rows stay csv-parse's cell arrays).
  */
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import type { SettlementTransaction } from './partner-management.ts';
+import { CsvError, parse } from 'csv-parse';
+import { UpstreamInvalidResponseError } from '../errors.ts';
+import { PARTNER_MANAGEMENT_API, type SettlementTransaction } from './partner-management.ts';
 
 /** The summary line: Klarna's column names with amounts as numbers (minor units). */
 export type SettlementReportSummary = Record<string, string | number | null>;
@@ -25,34 +31,98 @@ export interface SettlementReportPage {
   hasPrevious: boolean;
 }
 
-const TEXT_COLUMNS = new Set([
+const invalidReport = () => new UpstreamInvalidResponseError(PARTNER_MANAGEMENT_API);
+
+/** Text columns of the summary line (the others holding digits are amounts). */
+const SUMMARY_TEXT_COLUMNS = new Set([
   'settlement_id', 'payment_acquiring_account_id', 'payment_acquiring_account_reference', 'created_at', 'period_from',
-  'period_to', 'currency', 'paid_out_at', 'payout_bank_account_reference', 'payment_reference', 'type', 'detailed_type',
-  'transaction_currency', 'payment_account_id', 'payment_account_reference', 'product_id', 'payment_transaction_id',
-  'payment_transaction_created_at', 'payment_transaction_reference', 'payment_capture_id', 'payment_capture_reference',
-  'payment_refund_id', 'payment_refund_reference', 'payment_dispute_id', 'payment_chargeback_id', 'price_plan_id',
-  'payment_program_id', 'merchant_category_code',
+  'period_to', 'currency', 'paid_out_at', 'payout_bank_account_reference', 'payment_reference',
 ]);
 
-/** One CSV record as an object of its named columns; empty cells are null, amount columns numbers. */
-function toObject(header: string[], record: string[]): Record<string, string | number | null> {
-  const object: Record<string, string | number | null> = {};
+/** The summary line as an object of its named columns; empty cells are null, amount columns numbers. */
+function summaryObject(header: string[], record: string[]): SettlementReportSummary {
+  const object: SettlementReportSummary = {};
   header.forEach((name, index) => {
     if (!name) return; // Klarna's report has unnamed filler columns.
     const cell = record[index] ?? '';
     if (cell === '') object[name] = null;
-    else if (TEXT_COLUMNS.has(name) || !/^-?\d+$/.test(cell)) object[name] = cell;
+    else if (SUMMARY_TEXT_COLUMNS.has(name) || !/^-?\d+$/.test(cell)) object[name] = cell;
     else object[name] = Number(cell);
   });
   return object;
+}
+
+/** How a column is read: text or integer (minor units), `?` when the cell may be empty (null). */
+type ColumnKind<V> = `${NonNullable<V> extends number ? 'integer' : 'text'}${null extends V ? '?' : ''}`;
+
+/** Every field of the contract's transaction, with the kind its type demands (the compiler checks both). */
+const TRANSACTION_COLUMNS: { [K in keyof SettlementTransaction]-?: ColumnKind<SettlementTransaction[K]> } = {
+  type: 'text',
+  detailed_type: 'text',
+  created_at: 'text',
+  transaction_amount: 'integer',
+  transaction_currency: 'text',
+  payment_account_id: 'text?',
+  payment_account_reference: 'text?',
+  product_id: 'text?',
+  payment_transaction_id: 'text?',
+  payment_transaction_created_at: 'text?',
+  payment_transaction_reference: 'text?',
+  payment_capture_id: 'text?',
+  payment_capture_reference: 'text?',
+  payment_refund_id: 'text?',
+  payment_refund_reference: 'text?',
+  payment_dispute_id: 'text?',
+  payment_chargeback_id: 'text?',
+  tax_amount: 'integer?',
+  tax_rate: 'integer?',
+  applied_transaction_fee: 'integer?',
+  applied_cross_border_fee: 'integer?',
+  applied_buy_rate_incentives: 'integer?',
+  applied_sell_rate_incentives: 'integer?',
+  price_plan_id: 'text?',
+  payment_program_id: 'text?',
+  merchant_category_code: 'text?',
+};
+
+const INTEGER = /^-?\d+$/;
+
+/**
+ * A parser of transaction lines for one heading (looked up once per report, not per row). It keeps
+ * the contract's columns only, reads an empty cell as null, and refuses what the contract forbids.
+ */
+function transactionParser(heading: string[]): (record: string[]) => SettlementTransaction {
+  const columns = Object.entries(TRANSACTION_COLUMNS).flatMap(([name, kind]) => {
+    const index = heading.indexOf(name);
+    if (index < 0 && !kind.endsWith('?')) throw invalidReport(); // a required column is missing
+    return index < 0 ? [] : [{ name, index, integer: kind.startsWith('integer'), required: !kind.endsWith('?') }];
+  });
+  return (record) => {
+    const row: Record<string, string | number | null> = {};
+    for (const { name, index, integer, required } of columns) {
+      const cell = record[index] ?? '';
+      if (cell === '') {
+        if (required) throw invalidReport();
+        row[name] = null;
+      } else if (integer) {
+        if (!INTEGER.test(cell) || !Number.isSafeInteger(Number(cell))) throw invalidReport();
+        row[name] = Number(cell);
+      } else {
+        row[name] = cell;
+      }
+    }
+    // Every field was read with the kind its type demands (TRANSACTION_COLUMNS), so the shape is the contract's.
+    return row as unknown as SettlementTransaction;
+  };
 }
 
 export async function readSettlementReport(stream: Readable, window: ReportWindow): Promise<SettlementReportPage> {
   const parser = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
   let summaryHeader: string[] = [];
   let summary: SettlementReportSummary = {};
-  let rowHeader: string[] = [];
-  const rows: { index: number; row: SettlementTransaction }[] = [];
+  let parseRow: ((record: string[]) => SettlementTransaction) | undefined;
+  /** The window's lines, still as cells (a backward window keeps sliding until it reaches `before`). */
+  const kept: { index: number; record: string[] }[] = [];
   let line = 0;
   let hasNext = false;
   try {
@@ -60,32 +130,35 @@ export async function readSettlementReport(stream: Readable, window: ReportWindo
       line += 1;
       if (line === 1) summaryHeader = record;
       else if (line === 2) {
-        summary = toObject(summaryHeader, record);
+        summary = summaryObject(summaryHeader, record);
         if (window.kind === 'summary') break;
-      } else if (line === 3) rowHeader = record;
+      } else if (line === 3) parseRow = transactionParser(record);
       else {
         const index = line - 4;
         if (window.kind === 'forward') {
           if (index < window.skip) continue;
-          if (rows.length === window.take) {
+          if (kept.length === window.take) {
             hasNext = true;
             break;
           }
-          rows.push({ index, row: toObject(rowHeader, record) as unknown as SettlementTransaction });
+          kept.push({ index, record });
         } else if (window.kind === 'backward') {
           if (index >= window.before) {
             hasNext = true;
             break;
           }
-          rows.push({ index, row: toObject(rowHeader, record) as unknown as SettlementTransaction });
-          if (rows.length > window.take) rows.shift();
+          kept.push({ index, record });
+          if (kept.length > window.take) kept.shift();
         }
       }
     }
+  } catch (error) {
+    throw error instanceof CsvError ? invalidReport() : error;
   } finally {
     // Stop the download once the window is known; the rest of the report is never read.
     stream.destroy();
     parser.destroy();
   }
+  const rows = parseRow ? kept.map(({ index, record }) => ({ index, row: parseRow(record) })) : [];
   return { summary, rows, hasNext, hasPrevious: (rows[0]?.index ?? 0) > 0 };
 }

@@ -1,6 +1,6 @@
 /**
- * The sandbox's private admin routes under `/__sandbox` (not part of Klarna's APIs): counters, the
- * ledger, faults, the clock, webhook subscribers and deliveries, and the domain hooks that let a test
+ * The sandbox's private admin routes under `/__sandbox` (not part of Klarna's APIs): counters and the
+ * last requests of each operation, the ledger, faults, the clock, webhook subscribers and deliveries, and the domain hooks that let a test
  * or a person make Klarna-side things happen (a compliance decision, a settlement, a used card).
  */
 import { z } from 'zod';
@@ -19,6 +19,7 @@ export function createAdminRoutes(parts: PipelineParts): Record<string, AdminHan
     'GET /health': () => ({ ok: true, now: parts.clock.iso() }),
     'GET /counters': () => parts.counters.snapshot(),
     'DELETE /counters': () => parts.counters.reset(),
+    'GET /requests': () => parts.counters.requests(),
     'GET /ledger': () => parts.ledger.entries(),
     'DELETE /ledger': () => parts.ledger.reset(),
     'GET /faults': () => parts.faults.list(),

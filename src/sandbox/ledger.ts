@@ -1,6 +1,7 @@
 /**
  * Bookkeeping that tests and benchmarks read through the admin routes:
- * - counters of requests by operation and status (to count upstream calls);
+ * - counters of requests by operation and status (to count upstream calls), with the last request
+ *   targets (path and query) of each operation (to see what was asked, e.g. which `expand`);
  * - the ledger of applied writes (to prove a write was applied exactly once);
  * - the idempotency store (`Klarna-Idempotency-Key` replays the first response for 24 hours).
  */
@@ -26,8 +27,15 @@ export interface LedgerEntry {
   applied: number;
 }
 
+/** Request targets kept per operation: enough for a test to read what one operation sent, bounded. */
+export const RECENT_REQUESTS_PER_OPERATION = 20;
+
+/** The last request targets (`/path?query`, as received) of each operation since the last reset, oldest first. */
+export type RecentRequests = Record<string, string[]>;
+
 export function createCounters() {
   let byOperation: CounterSnapshot['byOperation'] = {};
+  let recent: RecentRequests = {};
   let total = 0;
   let inFlight = 0;
   let peakInFlight = 0;
@@ -37,17 +45,22 @@ export function createCounters() {
       inFlight += 1;
       peakInFlight = Math.max(peakInFlight, inFlight);
     },
-    /** A request that entered was answered (or dropped) with `status`. */
-    record(operationId: string, status: number) {
+    /** A request that entered, for `target` (path and query), was answered (or dropped) with `status`. */
+    record(operationId: string, status: number, target: string) {
       inFlight -= 1;
       total += 1;
       const entry = (byOperation[operationId] ??= { total: 0, byStatus: {} });
       entry.total += 1;
       entry.byStatus[status] = (entry.byStatus[status] ?? 0) + 1;
+      const targets = (recent[operationId] ??= []);
+      targets.push(target);
+      if (targets.length > RECENT_REQUESTS_PER_OPERATION) targets.shift();
     },
     snapshot: (): CounterSnapshot => structuredClone({ total, peakInFlight, byOperation }),
+    requests: (): RecentRequests => structuredClone(recent),
     reset() {
       byOperation = {};
+      recent = {};
       total = 0;
       peakInFlight = inFlight;
     },

@@ -4,7 +4,8 @@
  *   admin route? ─▶ match operation (404/405) ─▶ authenticate (401) ─▶ validate against the contract
  *   (400) ─▶ idempotency replay ─▶ fault injection ─▶ handler ─▶ ledger, idempotency store ─▶ respond
  *
- * Counters record every answered request by operation and status, including the faults it injected.
+ * Counters record every answered request by operation and status, including the faults it injected,
+ * and the last request targets of each operation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -235,7 +236,7 @@ export function createSandboxServer(parts: PipelineParts): Server {
         response.end(JSON.stringify({ error_id: crypto.randomUUID(), error_type: 'TECHNICAL_ERROR', error_code: 'INTERNAL_ERROR', error_message: 'An unexpected error occurred.' }));
       }
     } finally {
-      if (counted) counters.record(operationId, status);
+      if (counted) counters.record(operationId, status, `${url.pathname}${url.search}`);
     }
   });
   server.keepAliveTimeout = 65_000;

@@ -1,23 +1,15 @@
 /**
  * Relay connections over Klarna's cursor paging.
  *
- * `first`/`after` become `size`/`starting_after`, `last`/`before` become `size`/`ending_before`. An
- * edge's cursor is its item's Klarna id (base64url, to keep it opaque), which is exactly what Klarna
- * takes as `starting_after` / `ending_before`; so a connection answered from an expanded account (in
- * memory) and one answered by a list call page identically. Invalid paging is refused before any call.
+ * `first`/`after` become `size`/`starting_after`, `last`/`before` become `size`/`ending_before` (the
+ * window itself is parsed by `plan/window.ts`, as for every connection). An edge's cursor is its item's
+ * Klarna id (base64url, to keep it opaque), which is exactly what Klarna takes as `starting_after` /
+ * `ending_before`; so a connection answered from an expanded account (in memory) and one answered by a
+ * list call page identically. Invalid paging is refused before any call.
  */
 import { BadUserInputError } from '../errors.ts';
 import type { Page, PageRequest } from '../datasources/partner-management.ts';
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
-export interface ConnectionArguments {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-}
+import { parseWindow, type ConnectionArguments } from './plan/window.ts';
 
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
@@ -37,17 +29,10 @@ export function decodeCursor(cursor: string, argument: string): string {
 }
 
 /** Klarna's page request for Relay arguments, or BAD_USER_INPUT naming the argument at fault. */
-export function pageRequestFrom(args: ConnectionArguments, maxSize = MAX_PAGE_SIZE): PageRequest {
-  const { first, after, last, before } = args;
-  const problem = (path: string, message: string) => new BadUserInputError(`\`${path}\` ${message}.`, [{ path, message }]);
-  if (first != null && last != null) throw problem('last', 'cannot be combined with `first`');
-  if (after != null && before != null) throw problem('before', 'cannot be combined with `after`');
-  if (last != null && before == null) throw problem('last', 'needs `before` (page backward from a cursor)');
-  const size = first ?? last ?? DEFAULT_PAGE_SIZE;
-  const name = last != null ? 'last' : 'first';
-  if (!Number.isInteger(size) || size < 1 || size > maxSize) throw problem(name, `must be between 1 and ${maxSize}`);
-  if (before != null) return { size, endingBefore: decodeCursor(before, 'before') };
-  if (after != null) return { size, startingAfter: decodeCursor(after, 'after') };
+export function pageRequestFrom(args: ConnectionArguments): PageRequest {
+  const { size, after, before } = parseWindow(args, decodeCursor);
+  if (before !== undefined) return { size, endingBefore: before };
+  if (after !== undefined) return { size, startingAfter: after };
   return { size };
 }
 

@@ -12,9 +12,9 @@ import { AccountRef, AccountState } from './accounts.ts';
 import { builder } from './builder.ts';
 import { CardOrderRef } from './card-orders.ts';
 import { ComplianceDecisionRef } from './compliance.ts';
-import { lookahead } from './lookahead.ts';
 import { openEnum } from './open-enum.ts';
 import { PaymentProductRef, PaymentProductState, PaymentProductStateReason } from './payment-products.ts';
+import { lookahead } from './plan/lookahead.ts';
 import { SettlementRef } from './settlements.ts';
 
 export const KlarnaEventType = openEnum('KlarnaEventType', 'What happened.', {

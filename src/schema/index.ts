@@ -9,6 +9,7 @@ import './payment-products.ts';
 import './compliance.ts';
 import './credentials.ts';
 import './reference-data.ts';
+import './settlement-lines.ts';
 import './settlements.ts';
 import './settlement-report.ts';
 import './card-orders.ts';

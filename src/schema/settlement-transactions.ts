@@ -7,8 +7,8 @@
  */
 import type { Page, PageRequest, SettlementTransaction } from '../datasources/partner-management.ts';
 import { BadUserInputError } from '../errors.ts';
-import type { Connection, ConnectionArguments } from './connections.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connections.ts';
+import type { Connection } from './connections.ts';
+import { MAX_PAGE_SIZE, parseWindow, windowProblem, type ConnectionArguments } from './plan/window.ts';
 
 interface Position {
   /** Klarna cursor the position is counted from (`starting_after`); null = the list's start. */
@@ -45,27 +45,21 @@ export interface TransactionPagePlan {
   empty: boolean;
 }
 
-/** How to ask Klarna for the window the Relay arguments name. */
+/** How to ask Klarna for the window the Relay arguments name (BAD_USER_INPUT first, as `parseWindow`). */
 export function planTransactionPage(args: ConnectionArguments): TransactionPagePlan {
-  const { first, after, last, before } = args;
-  const problem = (path: string, message: string) => new BadUserInputError(`\`${path}\` ${message}.`, [{ path, message }]);
-  if (first != null && last != null) throw problem('last', 'cannot be combined with `first`');
-  if (after != null && before != null) throw problem('before', 'cannot be combined with `after`');
-  const size = first ?? last ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw problem(last != null ? 'last' : 'first', `must be between 1 and ${MAX_PAGE_SIZE}`);
-  if (last != null) {
-    const position = before != null ? decode(before, 'before') : undefined;
-    if (!position || position.b === undefined) throw problem('before', 'must be a `pageInfo.startCursor` of this connection to page backward');
-    return { request: { size, ...(position.b ? { endingBefore: position.b } : {}) }, drop: 0, anchor: null, offset: 0, backward: true, empty: !position.b };
+  const { size, backward, after, before } = parseWindow(args, decode);
+  if (backward) {
+    // Only a page's start knows Klarna's `first_item`, the one cursor Klarna pages backward from.
+    if (before.b === undefined) throw windowProblem('before', 'must be a `pageInfo.startCursor` of this connection to page backward');
+    return { request: { size, ...(before.b ? { endingBefore: before.b } : {}) }, drop: 0, anchor: null, offset: 0, backward: true, empty: !before.b };
   }
-  if (after == null) return { request: { size }, drop: 0, anchor: null, offset: 0, backward: false, empty: false };
-  const position = decode(after, 'after');
-  const fetch = Math.min(MAX_PAGE_SIZE, position.s + size);
+  if (!after) return { request: { size }, drop: 0, anchor: null, offset: 0, backward: false, empty: false };
+  const fetch = Math.min(MAX_PAGE_SIZE, after.s + size);
   return {
-    request: { size: fetch, ...(position.a ? { startingAfter: position.a } : {}) },
-    drop: position.s,
-    anchor: position.a,
-    offset: position.s,
+    request: { size: fetch, ...(after.a ? { startingAfter: after.a } : {}) },
+    drop: after.s,
+    anchor: after.a,
+    offset: after.s,
     backward: false,
     empty: false,
   };

@@ -1,52 +1,26 @@
 /**
  * Settlements: what Klarna paid out for a period, with totals, payout status, transactions and the CSV
  * report. Reading a settlement starts its payout, transaction page and report window in the same tick,
- * so the whole `Settlement` query costs one parallel round trip.
+ * so the whole `Settlement` query costs one parallel round trip. The line and totals types are
+ * `settlement-lines.ts`, shared with the report (`settlement-report.ts`).
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import type { PayoutStatus, Settlement, SettlementTransaction } from '../datasources/partner-management.ts';
+import type { PayoutStatus, Settlement } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
 import { assertKrn } from './account-loading.ts';
-import type { ConnectionArguments } from './connections.ts';
-import { lookahead, type SelectedField } from './lookahead.ts';
 import { money, MoneyRef } from './money.ts';
 import { openEnum } from './open-enum.ts';
+import { currentSelection, lookahead, type SelectedField } from './plan/lookahead.ts';
+import { prime } from './plan/prime.ts';
+import { windowArguments } from './plan/window.ts';
+import { SettlementTotalsRef, SettlementTransactionRef } from './settlement-lines.ts';
+import { reportOf, reportWindow, startReportRead } from './settlement-report-plan.ts';
+import { ReportRef } from './settlement-report.ts';
 import { planTransactionPage, transactionConnection } from './settlement-transactions.ts';
-import { ReportRef, reportOf, reportWindow, startReportRead } from './settlement-report.ts';
 
 export const SettlementRef = builder.objectRef<Settlement>('Settlement');
-export const SettlementTransactionRef = builder.objectRef<SettlementTransaction>('SettlementTransaction');
 const PayoutRef = builder.objectRef<PayoutStatus>('Payout');
-
-const TransactionType = openEnum('SettlementTransactionType', 'What a settlement line is.', {
-  SALE: 'A captured sale.',
-  FEE: 'A fee charged.',
-  REFUND: 'A refund.',
-  CHARGEBACK: 'A chargeback.',
-  FEE_CORRECTION: 'A correction of a fee.',
-  HOLDBACK: 'Money held back.',
-  RELEASE: 'Held-back money released.',
-  DEPOSIT: 'A deposit.',
-  REPAY: 'A debt repayment.',
-});
-
-const DetailedTransactionType = openEnum('SettlementTransactionDetailedType', 'The line in detail.', {
-  CAPTURE: 'Capture of a payment.',
-  CAPTURE_FIXED_FEE: 'Fixed fee of a capture.',
-  PAYMENT_VARIABLE_FEE: 'Variable fee of a payment.',
-  DISPUTE_FEE: 'Fee for a dispute.',
-  REFUND: 'Refund of a payment.',
-  CHARGEBACK: 'Chargeback of a payment.',
-  CUSTOMER_PAYMENT_DEFAULT: 'The shopper did not pay.',
-  CORRECTION_PAYMENT_VARIABLE_FEE: 'Correction of a variable fee.',
-  CORRECTION_CAPTURE_FIXED_FEE: 'Correction of a fixed fee.',
-  CORRECTION_CHARGEBACK: 'Correction of a chargeback.',
-  HOLDBACK: 'Holdback.',
-  RELEASE: 'Release.',
-  DEPOSIT: 'Deposit.',
-  REPAY: 'Repayment.',
-});
 
 const PayoutStatusEnum = openEnum('PayoutStatus', 'Where the payout is.', {
   PENDING: 'Not started.',
@@ -54,35 +28,6 @@ const PayoutStatusEnum = openEnum('PayoutStatus', 'Where the payout is.', {
   PROCESSED: 'Paid out.',
   FAILED: 'Failed.',
   RETURNED: 'Returned by the bank.',
-});
-
-builder.objectType(SettlementTransactionRef, {
-  description: 'One line of a settlement: a sale, fee, refund or other movement, with the payment it belongs to.',
-  fields: (t) => ({
-    type: t.field({ type: TransactionType.ref, description: 'What the line is.', resolve: (x) => TransactionType.from(x.type) }),
-    typeRaw: t.exposeString('type', { description: 'Type as Klarna sent it.' }),
-    detailedType: t.field({ type: DetailedTransactionType.ref, description: 'The line in detail.', resolve: (x) => DetailedTransactionType.from(x.detailed_type) }),
-    detailedTypeRaw: t.exposeString('detailed_type', { description: 'Detailed type as Klarna sent it.' }),
-    createdAt: t.field({ type: 'DateTime', description: 'When the line was booked.', resolve: (x) => x.created_at }),
-    amount: t.field({ type: MoneyRef, description: 'Amount (credit positive, debit negative).', resolve: (x) => money(x.transaction_amount, x.transaction_currency)! }),
-    taxAmount: t.field({ type: MoneyRef, nullable: true, description: 'Tax on a fee line.', resolve: (x) => money(x.tax_amount, x.transaction_currency) }),
-    taxRate: t.int({ nullable: true, description: 'Tax rate in hundredths of a percent (1900 = 19 %).', resolve: (x) => x.tax_rate ?? null }),
-    paymentAccountId: t.string({ nullable: true, description: 'Payment account (KRN).', resolve: (x) => x.payment_account_id ?? null }),
-    paymentAccountReference: t.string({ nullable: true, description: "Payment account's reference.", resolve: (x) => x.payment_account_reference ?? null }),
-    productId: t.string({ nullable: true, description: 'Payment product (KRN).', resolve: (x) => x.product_id ?? null }),
-    paymentTransactionId: t.string({ nullable: true, description: 'The payment (KRN).', resolve: (x) => x.payment_transaction_id ?? null }),
-    paymentTransactionReference: t.string({ nullable: true, description: "The merchant's payment reference.", resolve: (x) => x.payment_transaction_reference ?? null }),
-    paymentTransactionCreatedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the payment was made.', resolve: (x) => x.payment_transaction_created_at ?? null }),
-    captureId: t.string({ nullable: true, description: 'Capture (KRN).', resolve: (x) => x.payment_capture_id ?? null }),
-    captureReference: t.string({ nullable: true, description: "Merchant's capture reference.", resolve: (x) => x.payment_capture_reference ?? null }),
-    refundId: t.string({ nullable: true, description: 'Refund (KRN).', resolve: (x) => x.payment_refund_id ?? null }),
-    refundReference: t.string({ nullable: true, description: "Merchant's refund reference.", resolve: (x) => x.payment_refund_reference ?? null }),
-    disputeId: t.string({ nullable: true, description: 'Dispute (KRN).', resolve: (x) => x.payment_dispute_id ?? null }),
-    chargebackId: t.string({ nullable: true, description: 'Chargeback (KRN).', resolve: (x) => x.payment_chargeback_id ?? null }),
-    pricePlanId: t.string({ nullable: true, description: 'Price plan applied (KRN).', resolve: (x) => x.price_plan_id ?? null }),
-    paymentProgramId: t.string({ nullable: true, description: 'Payment program (KRN).', resolve: (x) => x.payment_program_id ?? null }),
-    merchantCategoryCode: t.string({ nullable: true, description: 'MCC of the sale.', resolve: (x) => x.merchant_category_code ?? null }),
-  }),
 });
 
 builder.objectType(PayoutRef, {
@@ -98,70 +43,23 @@ builder.objectType(PayoutRef, {
   }),
 });
 
-const TOTALS = {
-  captures: 'capture_amount',
-  refunds: 'refund_amount',
-  captureFixedFees: 'capture_fixed_fee_amount',
-  captureVariableFees: 'capture_variable_fee_amount',
-  disputeFees: 'dispute_fee_amount',
-  feeCorrections: 'fee_correction_amount',
-  chargebacks: 'chargeback_amount',
-  chargebackCorrections: 'correction_chargeback_amount',
-  tax: 'tax_amount',
-  holdback: 'holdback_amount',
-  release: 'release_amount',
-  openingDebtBalance: 'opening_debt_balance',
-  deposit: 'deposit_amount',
-  repay: 'repay_amount',
-  closingDebtBalance: 'closing_debt_balance',
-} as const;
-
-/** Totals from either the settlement's JSON `totals` or the report's summary line (same column names). */
-export const SettlementTotalsRef = builder.objectRef<{ values: Record<string, unknown>; currency: string }>('SettlementTotals').implement({
-  description: 'The settlement amount broken down by kind, each in minor units of the settlement currency.',
-  fields: (t) =>
-    Object.fromEntries(
-      Object.entries(TOTALS).map(([field, column]) => [
-        field,
-        t.field({
-          type: MoneyRef,
-          nullable: true,
-          description: `Total of \`${column}\`.`,
-          resolve: ({ values, currency }) => money(typeof values[column] === 'number' ? (values[column] as number) : null, currency),
-        }),
-      ]),
-    ),
-});
-
 /** Starts every call the settlement's selection needs, in the same tick as the settlement itself. */
 function prefetch(context: GatewayContext, settlementId: string, selected: Map<string, SelectedField>): void {
-  const quietly = (work: () => Promise<unknown>) => {
-    try {
-      work().catch(() => undefined); // the field's own resolver reports failures
-    } catch {
-      // invalid arguments are refused by the field's own resolver
-    }
-  };
-  if (selected.has('payout')) quietly(() => context.loaders.payoutStatus.load(settlementId));
-  for (const args of selected.get('transactions')?.args ?? []) {
-    const plan = planTransactionPage(args as ConnectionArguments);
-    if (!plan.empty) quietly(() => context.loaders.settlementTransactionPage.load({ settlementId, page: plan.request }));
+  if (selected.has('payout')) prime(() => context.loaders.payoutStatus.load(settlementId));
+  for (const args of windowArguments(selected.get('transactions'))) {
+    const plan = planTransactionPage(args);
+    if (!plan.empty) prime(() => context.loaders.settlementTransactionPage.load({ settlementId, page: plan.request }));
   }
   const report = selected.get('report');
   if (report) startReportRead(context, settlementId, report);
-}
-
-/** The current field as its parent's lookahead would describe it. */
-function selectionOf(info: GraphQLResolveInfo): SelectedField {
-  return { args: [], children: () => lookahead(info) };
 }
 
 function loadSettlement(context: GatewayContext, id: string, info: GraphQLResolveInfo) {
   assertKrn(id, 'id');
   const selected = lookahead(info);
   // Bad paging is refused before anything is read.
-  for (const args of selected.get('transactions')?.args ?? []) planTransactionPage(args as ConnectionArguments);
-  for (const args of selected.get('report')?.children().get('rows')?.args ?? []) reportWindow(args as ConnectionArguments);
+  for (const args of windowArguments(selected.get('transactions'))) planTransactionPage(args);
+  for (const args of windowArguments(selected.get('report')?.children().get('rows'))) reportWindow(args);
   const settlement = context.loaders.settlement.load(id);
   prefetch(context, id, selected);
   return settlement;
@@ -202,7 +100,7 @@ builder.node(SettlementRef, {
       type: ReportRef,
       nullable: true,
       description: 'The CSV settlement report, parsed as it streams: its summary line and its rows.',
-      resolve: (s, _args, _context, info) => reportOf(s.settlement_id, selectionOf(info)),
+      resolve: (s, _args, _context, info) => reportOf(s.settlement_id, currentSelection(info)),
     }),
   }),
 });

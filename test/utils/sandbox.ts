@@ -69,6 +69,12 @@ export async function waitingUpstream(sandbox: Pick<Sandbox, 'url'>): Promise<nu
   return (await admin<{ waiting: number }>(sandbox, 'GET', '/faults/waiting')).waiting;
 }
 
+/** The last requests the sandbox answered for one operation since its counters were reset, oldest first. */
+export async function requestsSent(sandbox: Pick<Sandbox, 'url'>, operationId: string): Promise<URL[]> {
+  const recent = await admin<Record<string, string[]>>(sandbox, 'GET', '/requests');
+  return (recent[operationId] ?? []).map((target) => new URL(target, sandbox.url));
+}
+
 /** Encodes an identifier for a path segment (KRNs contain colons). */
 export const seg = (id: string) => encodeURIComponent(id);
 

@@ -1,18 +1,31 @@
 /**
  * Looking ahead into the current field's selection set, so a resolver can start every upstream call
  * the operation will need at once (one round trip per level of real dependency) instead of letting
- * child resolvers discover them one level at a time. Fragments and aliases are merged; arguments are
- * resolved against the operation's variables.
+ * child resolvers discover them one level at a time.
+ *
+ * Contract: the lookahead sees what execution will resolve, and nothing more.
+ * - Fields, fragment spreads and inline fragments carrying `@skip(if: true)` or `@include(if: false)`
+ *   are left out, with `if` given literally or as a variable (graphql-js's own rule, `getDirectiveValues`
+ *   over the operation's variables), so a skipped sub-resource is never expanded or fetched.
+ * - Fragments (named, inline, deferred) and aliases are merged; a field's `args` has one entry per
+ *   occurrence, resolved against the operation's variables.
+ * - Fields unknown to the parent type are ignored (a fragment on another member of an abstract type).
+ * Children are collected lazily, only when a planner asks for them.
  */
 import {
   getArgumentValues,
+  getDirectiveValues,
   getNamedType,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   isInterfaceType,
   isObjectType,
   Kind,
   type FieldNode,
+  type FragmentSpreadNode,
   type GraphQLField,
   type GraphQLResolveInfo,
+  type InlineFragmentNode,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -21,6 +34,15 @@ export interface SelectedField {
   args: Record<string, unknown>[];
   /** The field's own sub-selections. */
   children: () => Map<string, SelectedField>;
+}
+
+type Selection = FieldNode | FragmentSpreadNode | InlineFragmentNode;
+
+/** Whether execution will visit this selection, by its `@skip` and `@include` directives. */
+function isIncluded(selection: Selection, variableValues: GraphQLResolveInfo['variableValues']): boolean {
+  if (!selection.directives?.length) return true;
+  if (getDirectiveValues(GraphQLSkipDirective, selection, variableValues)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, variableValues)?.if !== false;
 }
 
 function collect(
@@ -33,6 +55,7 @@ function collect(
   const nodesByName = new Map<string, FieldNode[]>();
   const visit = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
+      if (!isIncluded(selection, info.variableValues)) continue;
       if (selection.kind === Kind.FIELD) {
         const list = nodesByName.get(selection.name.value) ?? [];
         list.push(selection);
@@ -63,6 +86,11 @@ function collect(
 export function lookahead(info: GraphQLResolveInfo): Map<string, SelectedField> {
   const typeName = getNamedType(info.returnType).name;
   return collect(info, typeName, info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])));
+}
+
+/** The field being resolved as its parent's lookahead would describe it (for planners that take one). */
+export function currentSelection(info: GraphQLResolveInfo): SelectedField {
+  return { args: [], children: () => lookahead(info) };
 }
 
 /** The selection under a connection field's `edges { node { ... } }`. */
