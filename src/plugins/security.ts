@@ -13,10 +13,11 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { BudgetLimits } from '../operation-budget.ts';
 import { corsPolicy, useCsrfPrevention } from './cross-origin.ts';
 import { useHiddenSuggestions } from './hide-suggestions.ts';
 import { useIntrospectionPolicy } from './introspection.ts';
-import { useOperationBudget, type BudgetLimits } from './operation-budget.ts';
+import { useOperationBudget } from './operation-budget.ts';
 import { useOperationLog } from './operation-log.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { useRequestLimits, type RequestLimits } from './request-limits.ts';
