@@ -14,7 +14,7 @@ import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import { createLoaders, type Loaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
-import { OperationBudget } from './plugins/operation-budget.ts';
+import { OperationBudget } from './operation-budget.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
 // Where they were defined before `src/auth/` existed; importers may move to `./auth/principal.ts`.

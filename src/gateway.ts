@@ -13,16 +13,18 @@ import { authenticationOf, createAuthenticator, type Authenticate, type Authenti
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
-import type { Metrics } from './metrics.ts';
+import { createOperationLog } from './plugins/operation-log.ts';
+import { useOperationOutcome } from './plugins/operation-outcome.ts';
 import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
 import { useReadiness } from './plugins/readiness.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
-import { useTracing } from './plugins/tracing.ts';
+import { createOperationTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePerEventContext } from './plugins/per-event-context.ts';
 import { freshContextPerEvent } from './subscription-context.ts';
+import type { Metrics } from './telemetry/metrics.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {
@@ -81,6 +83,10 @@ export function createGateway(options: GatewayOptions) {
     return authentication;
   };
   const { logger } = options;
+  // One outcome per operation, followed by the metrics, the log line and (tracing on) the span.
+  const operationLog = createOperationLog(logger);
+  const tracing = options.tracer ? createOperationTracing(options.tracer) : undefined;
+  const observers = [options.metrics.gateway.operations, operationLog.observer, ...(tracing ? [tracing.observer] : [])];
 
   /**
    * Expected failures (GatewayError) reach the client with their code and message; GraphQL's own
@@ -127,7 +133,7 @@ export function createGateway(options: GatewayOptions) {
     },
     plugins: [
       // First: its instrumentation is the outermost, so the operation's span covers every other plugin's work.
-      ...(options.tracer ? [useTracing(options.tracer)] : []),
+      ...(tracing ? [tracing.plugin] : []),
       useMetricsEndpoint(options.metrics),
       useReadiness({
         upstreams: [options.upstreams.pm, options.upstreams.mcs],
@@ -141,13 +147,16 @@ export function createGateway(options: GatewayOptions) {
       ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
       // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
       usePerEventContext(freshContextPerEvent(createContext)),
-      ...securityPlugins(options.security, logger),
+      // Before every plugin that refuses or answers an operation, so that each operation's outcome is
+      // seen; the log's request timing also before those that refuse requests while parsing them.
+      useOperationOutcome(observers),
+      operationLog.plugin,
+      ...securityPlugins(options.security),
       ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       // After persisted operations: the cache looks an answer up by its document, which for an operation
       // sent by hash alone is only known once they have resolved it (and refused what is not allowed).
       ...(options.responseCache ? [options.responseCache.plugin((request) => authenticate(request.headers).then(() => true, () => false))] : []),
-      options.metrics.gateway.plugin(),
     ],
   });
   return yoga;

@@ -17,7 +17,6 @@ import { createGateway } from './gateway.ts';
 import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
 import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest } from './plugins/persisted-operations.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
@@ -25,6 +24,7 @@ import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
 import { trackRequests } from './shutdown.ts';
+import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { createEventService } from './webhooks/event-service.ts';
 

@@ -15,9 +15,21 @@ import {
   UpstreamUnavailableError,
   type FieldProblem,
 } from '../errors.ts';
-import type { OperationBudget } from '../plugins/operation-budget.ts';
 import { VERSION } from '../version.ts';
 import type { Upstream, UpstreamResponse } from './http.ts';
+
+/**
+ * What a client asks before every call it sends: the operation's call cap and deadline (the context
+ * gives it an `OperationBudget`, `src/operation-budget.ts`).
+ */
+export interface CallBudget {
+  /** Counts the call, or throws the refusal (no calls left, deadline passed). */
+  admit(): void;
+  /** The error to surface for a failed call (the deadline's, when the deadline is what stopped it). */
+  explain(error: unknown): unknown;
+  /** What the call is sent with: aborts with the request, and at the deadline. */
+  readonly signal: AbortSignal | undefined;
+}
 
 /** Who is calling and on whose behalf, for one GraphQL request. */
 export interface CallContext {
@@ -30,7 +42,7 @@ export interface CallContext {
   integratorName: string;
   signal?: AbortSignal;
   /** The operation's call cap and deadline: asked before every call; its signal replaces `signal`. */
-  budget?: OperationBudget;
+  budget?: CallBudget;
   /**
    * The partner accounts this request sent a write for (added before it is sent, whatever the answer:
    * a write may be applied and still fail). The response cache drops their answers once the mutation is done.

@@ -7,17 +7,17 @@
  * 3. document shape: tokens, depth, aliases, directives, cost (`MAX_QUERY_*`), introspection
  *    (`INTROSPECTION`), hidden suggestions when introspection is off;
  * 4. execution: upstream calls per operation and a deadline (`MAX_UPSTREAM_CALLS_PER_OPERATION`,
- *    `OPERATION_DEADLINE_MS`);
- * and one log line per operation throughout.
+ *    `OPERATION_DEADLINE_MS`).
+ * (The operation log, which times requests from before these refusals, is registered before them by
+ * `createGateway`.)
  */
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { BudgetLimits } from '../operation-budget.ts';
 import { corsPolicy, useCsrfPrevention } from './cross-origin.ts';
 import { useHiddenSuggestions } from './hide-suggestions.ts';
 import { useIntrospectionPolicy } from './introspection.ts';
-import { useOperationBudget, type BudgetLimits } from './operation-budget.ts';
-import { useOperationLog } from './operation-log.ts';
+import { useOperationBudget } from './operation-budget.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { useRequestLimits, type RequestLimits } from './request-limits.ts';
 
@@ -61,9 +61,8 @@ export function securityYogaOptions(options: SecurityOptions) {
   };
 }
 
-export function securityPlugins(options: SecurityOptions, logger: Logger): Plugin[] {
+export function securityPlugins(options: SecurityOptions): Plugin[] {
   return [
-    useOperationLog(logger), // first: it times requests from before the refusals below
     ...(options.csrfPrevention ? [useCsrfPrevention()] : []),
     useRequestLimits(options.request),
     useQueryLimits(options.query),

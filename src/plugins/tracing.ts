@@ -14,25 +14,34 @@
  * - it continues the caller's trace when the request carries a W3C `traceparent` (and honours its
  *   sampled flag); the caller's `baggage` is dropped, it would travel on to Klarna.
  *
+ * The span's start and its place as the active context are this plugin's; what it records when it ends
+ * (name, attributes, status) is the operation's outcome, as `useOperationOutcome` tells it (`observer`).
+ * An answer served before parsing has no outcome (a cached answer, a persisted-operation refusal of the
+ * params): its span keeps the generic name and records the answer's error codes.
+ *
  * HTTP operations are wrapped whole (`operation`: parse, validation, context and execution, one span per
  * operation of a batch). Operations over graphql-ws do not pass there: their span wraps execution only
  * (`execute` / `subscribe`). A subscription's span covers its setup (subscribe); events delivered later
  * are not part of it. An incremental (`@defer` / `@stream`) result's span ends with its last part.
  */
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
-import { getOperationAST, type DocumentNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { clientRequestId, type YogaContext } from '../context.ts';
-import { errorsOfPart } from './gateway-metrics.ts';
 import { errorCodeOf } from '../errors.ts';
+import type { OperationObserver, OperationOutcome } from '../telemetry/operation-outcome.ts';
 
 interface OperationSpan {
   span: Span;
   /** The span in the context it runs in (the caller's trace, if it sent one). */
   active: Context;
-  codes: Set<string>;
-  /** An incremental result: the span ends with its last part, not when the first is ready. */
+  /** Told by `useOperationOutcome`; none for an answer served before parsing. */
+  outcome: OperationOutcome | undefined;
+  /** Codes of what no outcome tells: an error thrown through the span, an answer served before parsing. */
+  codes: Set<string> | undefined;
+  /** An incremental result: the span ends with its last part (its outcome), not when the first is ready. */
   streaming: boolean;
+  /** The work the span wraps has returned. */
+  settled: boolean;
   ended: boolean;
 }
 
@@ -41,44 +50,47 @@ const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
 };
 
-export function useTracing(tracer: Tracer): Plugin {
+export function createOperationTracing(tracer: Tracer): { plugin: Plugin; observer: OperationObserver } {
   const spans = new WeakMap<object, OperationSpan>();
-  const documents = new WeakMap<object, DocumentNode>();
 
   function begin(context: object, request: Request | undefined): OperationSpan {
     const incoming = request ? propagation.extract(otelContext.active(), request.headers, headerGetter) : otelContext.active();
     const parent = propagation.deleteBaggage(incoming);
     const span = tracer.startSpan('GraphQL operation', { kind: SpanKind.SERVER }, parent);
-    const state: OperationSpan = { span, active: trace.setSpan(parent, span), codes: new Set(), streaming: false, ended: false };
+    const state: OperationSpan = { span, active: trace.setSpan(parent, span), outcome: undefined, codes: undefined, streaming: false, settled: false, ended: false };
     spans.set(context, state);
     return state;
   }
 
-  /** `fallback`: the code of an error that has none (a GraphQL syntax or validation error). */
-  function record(context: object, errors: readonly unknown[] | undefined, fallback = 'GRAPHQL_VALIDATION_FAILED') {
-    const state = spans.get(context);
-    if (state && !state.ended) for (const error of errors ?? []) state.codes.add(errorCodeOf(error, fallback));
+  function record(state: OperationSpan, errors: readonly unknown[] | undefined) {
+    if (!errors?.length || state.ended) return;
+    state.codes ??= new Set();
+    for (const error of errors) state.codes.add(errorCodeOf(error));
   }
 
-  function finish(context: YogaContext, state: OperationSpan) {
-    if (state.ended) return;
+  /** Ends the span once its work has returned and, for an incremental result, its outcome has come. */
+  function finishWhenDone(context: object, state: OperationSpan) {
+    if (state.ended || !state.settled || (state.streaming && !state.outcome)) return;
     state.ended = true;
-    const { span } = state;
-    const document = documents.get(context);
-    const operationName = context.params?.operationName ?? undefined;
-    const definition = document ? getOperationAST(document, operationName) : undefined;
-    if (definition) {
-      const name = definition.name?.value ?? operationName;
-      span.updateName(`${definition.operation} ${name ?? 'anonymous'}`);
-      span.setAttribute('graphql.operation.type', definition.operation);
-      if (name) span.setAttribute('graphql.operation.name', name.slice(0, 100));
+    const { span, outcome } = state;
+    let codes: string[];
+    if (outcome) {
+      if (outcome.type) {
+        span.updateName(`${outcome.type} ${outcome.name ?? 'anonymous'}`);
+        span.setAttribute('graphql.operation.type', outcome.type);
+        if (outcome.name) span.setAttribute('graphql.operation.name', outcome.name.slice(0, 100));
+      }
+      if (outcome.requestId) span.setAttribute('gateway.request_id', outcome.requestId);
+      if (outcome.principalHash) span.setAttribute('gateway.principal_hash', outcome.principalHash);
+      if (outcome.upstreamCalls !== undefined) span.setAttribute('gateway.upstream_calls', outcome.upstreamCalls);
+      codes = state.codes ? [...new Set([...outcome.errorCodes.keys(), ...state.codes])] : [...outcome.errorCodes.keys()];
+    } else {
+      // Served before parsing: no operation, no context of ours (its request id is the caller's).
+      const requestId = clientRequestId((context as YogaContext).request?.headers);
+      if (requestId) span.setAttribute('gateway.request_id', requestId);
+      codes = state.codes ? [...state.codes] : [];
     }
-    const requestId = context.requestId ?? clientRequestId(context.request?.headers);
-    if (requestId) span.setAttribute('gateway.request_id', requestId);
-    if (context.principal) span.setAttribute('gateway.principal_hash', context.principal.hash);
-    if (context.budget) span.setAttribute('gateway.upstream_calls', context.budget.calls);
-    if (state.codes.size) {
-      const codes = [...state.codes];
+    if (codes.length) {
       span.setAttribute('graphql.error.codes', codes);
       span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(', ') });
     }
@@ -90,10 +102,11 @@ export function useTracing(tracer: Tracer): Plugin {
     try {
       await otelContext.with(state.active, wrapped);
     } catch (error) {
-      record(context, [error]);
+      record(state, [error]);
       throw error;
     } finally {
-      if (!state.streaming) finish(context, state);
+      state.settled = true;
+      finishWhenDone(context, state);
     }
   }
 
@@ -103,48 +116,37 @@ export function useTracing(tracer: Tracer): Plugin {
     return within(context, begin(context, (context as YogaContext).request), wrapped);
   }
 
-  return {
+  const streamWatch = {
+    onExecuteDone({ args, result }: { args: { contextValue: unknown }; result: unknown }) {
+      if (!isAsyncIterable(result)) return;
+      const state = spans.get(args.contextValue as object);
+      if (state) state.streaming = true;
+    },
+  };
+
+  const plugin: Plugin = {
     instrumentation: {
       operation: ({ context, request }, wrapped) => within(context, begin(context, request), wrapped),
       execute: standalone,
       subscribe: standalone,
     },
-    onParse({ context }) {
-      return ({ result }) => {
-        if (result instanceof Error) record(context, [result], 'GRAPHQL_PARSE_FAILED');
-        else documents.set(context, result as DocumentNode);
-      };
-    },
-    onExecute({ args }) {
-      const context = args.contextValue as object;
-      return {
-        onExecuteDone({ result }) {
-          if (!isAsyncIterable(result)) return void record(context, result.errors);
-          const state = spans.get(context);
-          if (state) state.streaming = true;
-          return {
-            onNext: ({ result: part }) => record(context, errorsOfPart(part)),
-            onEnd: () => {
-              if (state) finish(context as YogaContext, state);
-            },
-          };
-        },
-      };
-    },
-    onSubscribe({ args }) {
-      const context = args.contextValue as object;
-      return {
-        onSubscribeResult({ result }) {
-          if (!isAsyncIterable(result)) record(context, result.errors);
-        },
-        onSubscribeError({ error }) {
-          record(context, [error]);
-        },
-      };
-    },
+    // Whether the span waits for the outcome of an incremental result's last part.
+    onExecute: () => streamWatch,
     onExecutionResult({ result, context }) {
-      // Also answers no execution gave: refusals (validation, limits, persisted operations) and cache hits.
-      if (result && !isAsyncIterable(result)) record(context, result.errors);
+      // An answer no outcome tells of (served before parsing): its errors' codes.
+      const state = spans.get(context);
+      if (state && !state.outcome && result && !isAsyncIterable(result)) record(state, result.errors);
     },
   };
+
+  const observer: OperationObserver = {
+    onOutcome(outcome) {
+      const state = spans.get(outcome.context);
+      if (!state || state.ended) return;
+      state.outcome = outcome;
+      finishWhenDone(outcome.context, state);
+    },
+  };
+
+  return { plugin, observer };
 }

@@ -9,11 +9,22 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createCancellationWatcher, type ReadCancellation } from './cancellation-watcher.ts';
 import { createMemoryClaims, createRedisClaims, type Claims } from './claims.ts';
-import type { IngressOptions } from './ingress.ts';
+import { measureDeliveryLag } from './delivery-lag.ts';
+import type { IngressOptions, WebhookVerdict } from './ingress.ts';
 import { createMemoryBus, type EventBus } from './memory-bus.ts';
 import { createRedisBus } from './redis-bus.ts';
-import type { GatewayMetrics } from '../plugins/gateway-metrics.ts';
-import type { EventFacts } from './events.ts';
+import { eventTypeName, type EventFacts } from './events.ts';
+
+/** What the event service reports (the gateway's metrics, `src/telemetry/metrics.ts`). */
+export interface EventMetrics {
+  /**
+   * Every webhook's verdict, with its event type label once the body is trusted: Klarna's event type,
+   * or `other` for a type this gateway does not know (so labels stay bounded).
+   */
+  webhook(verdict: WebhookVerdict, type?: string): void;
+  /** Seconds from a live event's append to the event log to its delivery to one subscriber. */
+  deliveryLag(seconds: number): void;
+}
 
 export interface EventServiceOptions {
   /** `redis://...`: share events, deduplication and polling across replicas. Unset: in process. */
@@ -28,7 +39,7 @@ export interface EventServiceOptions {
   readCancellation: ReadCancellation;
   logger: Logger;
   /** Webhook verdicts and delivery lag (`metrics.gateway`). */
-  metrics?: Pick<GatewayMetrics, 'webhook' | 'measureDelivery'>;
+  metrics?: EventMetrics;
   /**
    * Runs before this replica appends an event, and the append waits for it: the response cache drops
    * what the event makes stale, once for all replicas, before any subscriber can hear of it (so its
@@ -37,8 +48,11 @@ export interface EventServiceOptions {
   beforePublish?: (facts: EventFacts) => Promise<void>;
 }
 
+/** The event type as a metric label: Klarna's, or `other` when this gateway does not know it. */
+const eventTypeLabel = (type: string) => (eventTypeName(type) === 'UNKNOWN' ? 'other' : type);
+
 /** The same bus, with `beforePublish` run before every append and each subscriber's deliveries measured. */
-function wrapBus(bus: EventBus, { beforePublish = async () => undefined, measure }: { beforePublish?: (facts: EventFacts) => Promise<void>; measure?: GatewayMetrics['measureDelivery'] }): EventBus {
+function wrapBus(bus: EventBus, { beforePublish = async () => undefined, deliveryLag }: { beforePublish?: (facts: EventFacts) => Promise<void>; deliveryLag?: (seconds: number) => void }): EventBus {
   return {
     async publish(facts) {
       await beforePublish(facts);
@@ -52,7 +66,7 @@ function wrapBus(bus: EventBus, { beforePublish = async () => undefined, measure
       return bus.publishOnce(dedupeKey, ttlMs, facts);
     },
     published: (dedupeKey) => bus.published(dedupeKey),
-    subscribe: (options) => (measure ? measure(bus.subscribe(options)) : bus.subscribe(options)),
+    subscribe: (options) => (deliveryLag ? measureDeliveryLag(bus.subscribe(options), deliveryLag) : bus.subscribe(options)),
     subscribers: () => bus.subscribers(),
     close: () => bus.close(),
   };
@@ -67,7 +81,7 @@ async function connect(url: string, name: string, logger: Logger): Promise<Redis
 }
 
 export async function createEventService(options: EventServiceOptions) {
-  const { keyPrefix, retentionCount, retentionMs, logger } = options;
+  const { keyPrefix, retentionCount, retentionMs, logger, metrics } = options;
   let redis: Redis | undefined;
   let reader: Redis | undefined;
   let bus: EventBus;
@@ -86,7 +100,7 @@ export async function createEventService(options: EventServiceOptions) {
     bus = createMemoryBus({ retentionCount, retentionMs, seen: createMemoryClaims({ max: 100_000 }) });
     polls = createMemoryClaims({ max: 20_000 });
   }
-  bus = wrapBus(bus, { ...(options.beforePublish ? { beforePublish: options.beforePublish } : {}), ...(options.metrics ? { measure: options.metrics.measureDelivery } : {}) });
+  bus = wrapBus(bus, { ...(options.beforePublish ? { beforePublish: options.beforePublish } : {}), ...(options.metrics ? { deliveryLag: options.metrics.deliveryLag } : {}) });
   const watcher = createCancellationWatcher({ bus, claims: polls, read: options.readCancellation, logger, ...options.cancellation });
   if (!Object.keys(options.webhook.signingKeys).length) {
     logger.warn('no WEBHOOK_SIGNING_KEYS configured: every webhook will be refused (401)');
@@ -98,7 +112,7 @@ export async function createEventService(options: EventServiceOptions) {
     /** For `/ready`: with Redis, whether both connections are up now (ioredis reconnects on its own). */
     redisConnected: redis ? () => redis?.status === 'ready' && reader?.status === 'ready' : undefined,
     bus,
-    ingress: { ...options.webhook, bus, logger, ...(options.metrics ? { onVerdict: options.metrics.webhook } : {}) } satisfies IngressOptions,
+    ingress: { ...options.webhook, bus, logger, ...(metrics ? { onVerdict: (verdict, type) => metrics.webhook(verdict, type === undefined ? undefined : eventTypeLabel(type)) } : {}) } satisfies IngressOptions,
     watchOrderCancellation: watcher.watchOrderCancellation,
     watchedOrders: watcher.watched,
     /** Stops the pollers, ends every subscription, closes the Redis connections. */

@@ -16,7 +16,9 @@ import type { Logger } from 'pino';
 import { parseEnvelope } from './envelope.ts';
 import type { EventBus } from './memory-bus.ts';
 import { verifySignature } from './signature.ts';
-import type { WebhookVerdict } from '../plugins/gateway-metrics.ts';
+
+/** How a webhook was answered: 202, 200 (a retry of an event already accepted), 401, 400, 413, 503. */
+export type WebhookVerdict = 'accepted' | 'duplicate' | 'bad_signature' | 'malformed' | 'too_large' | 'unavailable';
 
 export interface IngressOptions {
   path: string;

@@ -1,0 +1,129 @@
+/**
+ * Prometheus metrics, in a registry made at boot (never prom-client's global one, so two gateways in
+ * one process, as in tests, keep their own numbers). Every metric the gateway exports is defined here;
+ * the rooms that feed them know only the small interfaces they declare (`UpstreamMetrics` in
+ * `src/datasources/http.ts`, `EventMetrics` in `src/webhooks/event-service.ts`, `OperationObserver`):
+ *
+ * - `klarna_upstream_requests_total{api, operation, outcome}` and
+ *   `klarna_upstream_request_duration_seconds{api, operation}`: calls to Klarna (`upstream`);
+ * - `graphql_operations_total{operation, type, outcome}`: every operation once, `outcome` `ok`, `error`
+ *   (executed, with errors), `refused` (did not parse or validate: limits, unknown fields), `subscribed`;
+ *   `type` `unknown` when the document did not parse; `operation` is the client's operation name when
+ *   it is a plain GraphQL name, `anonymous` without one, and `other` past 200 distinct names (names are
+ *   client-chosen: unbounded labels would let any client grow the registry without end);
+ * - `graphql_errors_total{code}`: each error in a result by `extensions.code` (a subscription's: in
+ *   each of its events);
+ * - `graphql_ws_connections`: acknowledged graphql-ws connections now open (gauge);
+ * - `webhook_events_total{type, verdict}`: webhooks by Klarna event type (`unknown` when the body was
+ *   never trusted: too large, bad signature, malformed; `other` for a type the gateway does not know,
+ *   as the webhooks label it) and verdict `accepted`, `duplicate`, `bad_signature`, `malformed`,
+ *   `too_large`, `unavailable`;
+ * - `graphql_response_cache_lookups_total{result}`: one `hit` or `miss` per query the cache could
+ *   serve, and an `error` for each lookup the shared store did not answer (that query runs as a miss);
+ * - `event_delivery_lag_seconds`: from an event's append to the event log to its delivery to a
+ *   subscriber's resolver, per subscriber; replays (`after:`) are not counted, their age is not lag.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OperationObserver, OperationOutcome } from './operation-outcome.ts';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_NAMES = 200;
+
+function createUpstreamMetrics(registers: Registry[]) {
+  const calls = new Counter({
+    name: 'klarna_upstream_requests_total',
+    help: 'Calls to Klarna by API, operation and outcome (HTTP status, timeout, cancelled, error, circuit_open).',
+    labelNames: ['api', 'operation', 'outcome'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'klarna_upstream_request_duration_seconds',
+    help: 'Latency of calls to Klarna by API and operation.',
+    labelNames: ['api', 'operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  return {
+    /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open` (no latency). */
+    observe(api: string, operation: string, outcome: string, seconds: number): void {
+      calls.inc({ api, operation, outcome });
+      if (outcome !== 'circuit_open') latency.observe({ api, operation }, seconds);
+    },
+  };
+}
+
+/** Operations and their errors, as an observer of every operation's outcome. */
+function createOperationMetrics(registers: Registry[]): OperationObserver {
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations by operation name, type and outcome (ok, error, refused, subscribed).',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers,
+  });
+  const errors = new Counter({ name: 'graphql_errors_total', help: 'Errors in GraphQL results by extensions.code.', labelNames: ['code'] as const, registers });
+
+  const names = new Set<string>();
+  function operationLabel(name: string | undefined): string {
+    if (!name) return 'anonymous';
+    if (!NAME.test(name)) return 'other';
+    if (names.has(name)) return name;
+    if (names.size >= MAX_OPERATION_NAMES) return 'other';
+    names.add(name);
+    return name;
+  }
+
+  return {
+    onOutcome(outcome: OperationOutcome) {
+      operations.inc({ operation: operationLabel(outcome.name), type: outcome.type ?? 'unknown', outcome: outcome.outcome });
+      for (const [code, count] of outcome.errorCodes) errors.inc({ code }, count);
+    },
+    onEventErrors(codes) {
+      for (const code of codes) errors.inc({ code });
+    },
+  };
+}
+
+export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const webSockets = new Gauge({ name: 'graphql_ws_connections', help: 'Acknowledged graphql-ws connections now open.', registers });
+  const webhooks = new Counter({
+    name: 'webhook_events_total',
+    help: 'Klarna webhooks received, by event type and verdict.',
+    labelNames: ['type', 'verdict'] as const,
+    registers,
+  });
+  const cacheLookups = new Counter({
+    name: 'graphql_response_cache_lookups_total',
+    help: 'Response cache lookups: hit or miss once per cacheable query; error per lookup the store did not answer (then a miss). Hit ratio: hit / (hit + miss).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const deliveryLag = new Histogram({
+    name: 'event_delivery_lag_seconds',
+    help: 'From an event\'s append to the event log to its delivery to one subscriber.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+
+  return {
+    registry,
+    /** Calls to Klarna (`UpstreamOptions.metrics`). */
+    upstream: createUpstreamMetrics(registers),
+    gateway: {
+      /** Operations and errors: an observer of `useOperationOutcome`. */
+      operations: createOperationMetrics(registers),
+      webSocket: { opened: () => webSockets.inc(), closed: () => webSockets.dec() },
+      responseCache: (result: 'hit' | 'miss' | 'error') => cacheLookups.inc({ result }),
+      /**
+       * One webhook: its verdict, and its event type label once the body was trusted (Klarna's type,
+       * or `other` for one the gateway does not know: bounded labels); `unknown` before.
+       */
+      webhook: (verdict: string, type = 'unknown') => webhooks.inc({ type, verdict }),
+      /** Seconds from a live event's append to its delivery to one subscriber. */
+      deliveryLag: (seconds: number) => deliveryLag.observe(seconds),
+    },
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
