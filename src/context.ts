@@ -6,36 +6,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Authentication } from './auth/authenticate.ts';
-import { NOBODY, type Caller } from './auth/caller.ts';
+import { NOBODY } from './auth/caller.ts';
 import { principalFor, type Principal } from './auth/principal.ts';
 import type { Upstream } from './datasources/http.ts';
 import { MerchantCardServiceClient } from './datasources/merchant-card-service.ts';
 import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
-import { createLoaders, type Loaders } from './loaders/index.ts';
+import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget } from './operation-budget.ts';
+import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
 // Where they were defined before `src/auth/` existed; importers may move to `./auth/principal.ts`.
 export { principalFor, type Principal };
 
-export interface GatewayContext {
-  requestId: string;
-  principal: Principal;
-  /** The caller's role and accounts: what the schema's authorization rules (`schema/access-policy.ts`) check. */
-  caller: Caller;
-  pm: PartnerManagementClient;
-  mcs: MerchantCardServiceClient;
-  loaders: Loaders;
+/** The context as the schema's resolvers see it, and what only the plugins use (the call budget). */
+export interface GatewayContext extends SchemaContext {
   /** Upstream calls made by this operation, its call cap and deadline (armed when a query or mutation executes). */
   budget: OperationBudget;
-  /** The partner accounts this request sent writes for (`CallContext.writtenAccounts`). */
-  writtenAccounts: Set<string>;
-  /** Drops everything loaded so far in this request: after a write, the payload reads the new state. */
-  refreshLoaders(): void;
-  /** Live events (made at boot): subscriptions read `events.bus`; `events.watchOrderCancellation` polls a cancellation. */
-  events: EventService | undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * execution will resolve counts: a sub-resource under `@skip(if: true)` is neither expanded nor fetched.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PartnerAccount } from '../datasources/partner-management.ts';
 import { BadUserInputError } from '../errors.ts';
 import { pageRequestFrom } from './connections.ts';
@@ -42,7 +42,7 @@ export function expansionsFor(selected: Map<string, SelectedField>): AccountExpa
 }
 
 /** Starts the list calls an account's selection will need, so they go out with the account itself. */
-function prefetchLists(context: GatewayContext, accountId: string, selected: Map<string, SelectedField>): void {
+function prefetchLists(context: SchemaContext, accountId: string, selected: Map<string, SelectedField>): void {
   for (const args of windowArguments(selected.get('complianceDecisions'))) {
     prime(() => context.loaders.complianceDecisionPage.load({ accountId, page: pageRequestFrom(args) }));
   }
@@ -59,7 +59,7 @@ function assertPagingArguments(selected: Map<string, SelectedField>): void {
   for (const args of windowArguments(connectionNodes(selected.get('storeGroups')).get('stores'))) pageRequestFrom(args);
 }
 
-export function loadAccount(context: GatewayContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
+export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
   const selected = lookahead(info);
   assertPagingArguments(selected);
   const account = context.loaders.account.load(id, expansionsFor(selected));

@@ -4,11 +4,11 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import { accessPolicyPlugin, forbidden, scopesOf, type AuthScopes } from './access-policy.ts';
 
 export const builder = new SchemaBuilder<{
-  Context: GatewayContext;
+  Context: SchemaContext;
   DefaultFieldNullability: false;
   AuthScopes: AuthScopes;
   DefaultAuthStrategy: 'all';

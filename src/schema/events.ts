@@ -5,7 +5,7 @@
  * fresh loaders, so they show the state now, not a copy taken when the event was published.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import { eventTypeName, type EventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
 import { expansionsFor } from './account-loading.ts';
 import { AccountRef, AccountState } from './accounts.ts';
@@ -43,7 +43,7 @@ const TYPE_NAMES: Record<EventTypeName | 'UNKNOWN', string> = {
   UNKNOWN: 'OtherKlarnaEvent',
 };
 
-function readAccount(context: GatewayContext, accountId: string | undefined, info: GraphQLResolveInfo) {
+function readAccount(context: SchemaContext, accountId: string | undefined, info: GraphQLResolveInfo) {
   return accountId ? context.loaders.account.load(accountId, expansionsFor(lookahead(info))) : null;
 }
 

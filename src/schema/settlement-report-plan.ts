@@ -5,7 +5,7 @@
  * and rows cost one download (a `summary` window alone reads no row). No schema types here: the types
  * are `settlement-report.ts`.
  */
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import type { ReportWindow } from '../datasources/settlement-report.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { SelectedField } from './plan/lookahead.ts';
@@ -48,7 +48,7 @@ function windowsOf(report: SelectedField): ReportWindow[] {
 }
 
 /** Starts reading the windows a `report` selection needs (called with the settlement, in the same tick). */
-export function startReportRead(context: GatewayContext, settlementId: string, report: SelectedField): void {
+export function startReportRead(context: SchemaContext, settlementId: string, report: SelectedField): void {
   for (const window of windowsOf(report)) prime(() => context.loaders.settlementReport.load({ settlementId, window }));
 }
 

@@ -5,7 +5,7 @@
  * `settlement-lines.ts`, shared with the report (`settlement-report.ts`).
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import type { PayoutStatus, Settlement } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
 import { assertKrn } from './account-loading.ts';
@@ -44,7 +44,7 @@ builder.objectType(PayoutRef, {
 });
 
 /** Starts every call the settlement's selection needs, in the same tick as the settlement itself. */
-function prefetch(context: GatewayContext, settlementId: string, selected: Map<string, SelectedField>): void {
+function prefetch(context: SchemaContext, settlementId: string, selected: Map<string, SelectedField>): void {
   if (selected.has('payout')) prime(() => context.loaders.payoutStatus.load(settlementId));
   for (const args of windowArguments(selected.get('transactions'))) {
     const plan = planTransactionPage(args);
@@ -54,7 +54,7 @@ function prefetch(context: GatewayContext, settlementId: string, selected: Map<s
   if (report) startReportRead(context, settlementId, report);
 }
 
-function loadSettlement(context: GatewayContext, id: string, info: GraphQLResolveInfo) {
+function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolveInfo) {
   assertKrn(id, 'id');
   const selected = lookahead(info);
   // Bad paging is refused before anything is read.

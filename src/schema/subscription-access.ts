@@ -18,7 +18,7 @@
  * SUBSCRIPTION_INTERRUPTED (reason UNAUTHENTICATED) at the next event, to resume with a fresh token.
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import { ForbiddenError, GatewayError, NotFoundError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
 
@@ -26,7 +26,7 @@ import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
  * Throws UNAUTHENTICATED (or another GatewayError) unless Klarna accepts the context's credentials.
  * A token caller was verified already, and Klarna would only judge the gateway's own key.
  */
-export async function assertSubscriber(context: GatewayContext): Promise<void> {
+export async function assertSubscriber(context: SchemaContext): Promise<void> {
   if (context.caller.kind === 'token') return;
   await context.loaders.paymentProfiles.load('all');
 }
@@ -39,7 +39,7 @@ export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
 }
 
 /** The subscriber's verdicts, per object, for the lifetime of one subscription. */
-export function createAccess(context: GatewayContext, { max = 10_000 }: { max?: number } = {}) {
+export function createAccess(context: SchemaContext, { max = 10_000 }: { max?: number } = {}) {
   // A Map in insertion order, oldest dropped beyond `max` (an LRUCache would allocate `max` slots up
   // front for every subscription).
   const verdicts = new Map<string, Promise<boolean>>();

@@ -6,7 +6,7 @@
  * it missed (in order, within the retention) before the live ones. A subscription registers for events
  * before it checks anything, so nothing published while it opens is missed.
  */
-import type { GatewayContext } from '../context.ts';
+import type { SchemaContext } from './context.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { EVENT_ID, EVENT_TYPES, eventIdTime, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
 import { assertKrn } from './account-loading.ts';
@@ -30,7 +30,7 @@ interface StreamSpec {
   prepare?: (access: Access) => Promise<void>;
 }
 
-async function openStream(context: GatewayContext, { after, accept, prepare }: StreamSpec): Promise<AsyncIterable<KlarnaEvent>> {
+async function openStream(context: SchemaContext, { after, accept, prepare }: StreamSpec): Promise<AsyncIterable<KlarnaEvent>> {
   if (!context.events) throw new Error('live events are not configured on this gateway');
   // An id from the future would hold back every live event until the log caught up with it.
   if (after != null && (!EVENT_ID.test(after) || eventIdTime(after) > Date.now() + 60_000)) {
@@ -56,7 +56,7 @@ async function assertReadableAccount(access: Access, accountId: string, path: st
 
 /** Events about one account the subscriber may read, optionally of some types only. */
 function accountStream(
-  context: GatewayContext,
+  context: SchemaContext,
   args: { accountId: string | number; after?: string | null },
   ofType: (type: string) => boolean = () => true,
 ): Promise<AsyncIterable<KlarnaEvent>> {
