@@ -35,10 +35,6 @@ export class GatewayError extends Error {
     this.code = code;
     this.extensions = extensions;
   }
-
-  toGraphQLError(path?: readonly (string | number)[]): GraphQLError {
-    return new GraphQLError(this.message, { path, extensions: { code: this.code, ...this.extensions } });
-  }
 }
 
 export class NotFoundError extends GatewayError {

@@ -6,6 +6,10 @@
  * the replica that appends it (`beforePublish` in `src/webhooks/event-service.ts`): whoever hears of a
  * change and asks again reads afresh.
  *
+ * Read-your-writes, and no more waiting than that: a mutation answers once the invalidations it started
+ * itself are done (the accounts it wrote to, the entities it returned), not those of other callers or
+ * of events; a query waits for none (see `plugin`).
+ *
  * Where: in Redis when `REDIS_URL` is set (`redis-response-store.ts`: replicas share hits and
  * invalidations, as they share the event log), else in the process (as the event log is).
  *
@@ -85,6 +89,8 @@ export interface ResponseCacheOptions {
   ttlOverrides?: Readonly<Record<string, number>>;
   /** Shared store; unset: in process. */
   redis?: { client: Redis; prefix: string };
+  /** Where answers are kept, instead of the above (tests: a store whose timing they control). */
+  store?: Cache;
   /** In process only: how many answers are kept. */
   maxEntries?: number;
   /**
@@ -96,13 +102,16 @@ export interface ResponseCacheOptions {
   onInvalidationFailed?: (error: unknown) => void;
 }
 
-export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEntries = 5_000, onLookup = () => undefined, onInvalidationFailed = () => undefined }: ResponseCacheOptions) {
+export function createResponseCache(options: ResponseCacheOptions) {
+  const { schema, ttlMs, ttlOverrides, redis, maxEntries = 5_000, onLookup = () => undefined, onInvalidationFailed = () => undefined } = options;
   const ttls = ttlPerType(schema, ttlMs, ttlOverrides);
-  const store: Cache = redis
-    ? createRedisResponseStore(redis.client, { prefix: `${redis.prefix}response-cache:`, indexTtlMs: Math.max(ttlMs, ...Object.values(ttls)) })
-    : createInMemoryCache({ max: maxEntries });
-  /** Invalidations under way: the plugin starts a mutation's without waiting for it. */
-  const invalidating = new Set<Promise<void>>();
+  const store: Cache =
+    options.store ??
+    (redis
+      ? createRedisResponseStore(redis.client, { prefix: `${redis.prefix}response-cache:`, indexTtlMs: Math.max(ttlMs, ...Object.values(ttls)) })
+      : createInMemoryCache({ max: maxEntries }));
+  const invalidate = (entities: Parameters<Cache['invalidate']>[0]): Promise<void> =>
+    Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
   // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
   // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
   // A miss is counted where the plugin decides whether to store what it executed, not at `get`: Yoga
@@ -121,16 +130,38 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
     set: async (...args) => {
       await Promise.resolve(store.set(...args)).catch(() => undefined);
     },
-    invalidate: (entities) => {
-      const done = Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
-      invalidating.add(done);
-      void done.finally(() => invalidating.delete(done));
-      return done;
-    },
+    invalidate,
   };
   const invalidateAccount = async (accountId: string) => {
-    await cache.invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
+    await invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
   };
+
+  /** The invalidations each operation started, by its context (its answer waits for these alone). */
+  const startedBy = new WeakMap<object, Promise<void>[]>();
+  const started = (context: object) => {
+    let list = startedBy.get(context);
+    if (!list) startedBy.set(context, (list = []));
+    return list;
+  };
+  /**
+   * The store as the plugin is given it. Envelop's plugin asks for the store once per operation,
+   * `cache(context)`, when `cache` is a function (its documented `Cache | ((context) => Cache)`), and
+   * Yoga's wrapper hands it on as given (itself only calling `get`). That per-operation view records
+   * the entities a mutation returned as that operation's invalidations, which it starts without
+   * waiting for them.
+   */
+  const cacheByOperation: Cache = Object.assign(
+    (context: object): Cache => ({
+      get: cache.get,
+      set: cache.set,
+      invalidate: (entities) => {
+        const done = invalidate(entities);
+        started(context).push(done);
+        return done;
+      },
+    }),
+    cache,
+  );
 
   /**
    * The plugin, for a gateway whose callers `authenticated` settles (resolves true once the request's
@@ -142,7 +173,7 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
   function plugin(authenticated: (request: Request) => Promise<boolean>): Plugin {
     const trusted = new WeakSet<Request>();
     const responseCache = useResponseCache({
-      cache,
+      cache: cacheByOperation,
       ttl: ttlMs,
       ttlPerSchemaCoordinate: ttls,
       // The key is the caller's own credentials (hashed): two tokens of one subject with different
@@ -164,27 +195,45 @@ export function createResponseCache({ schema, ttlMs, ttlOverrides, redis, maxEnt
       // Whether an answer came from the cache is ours to know (metrics), not the client's.
       includeExtensionMetadata: false,
     }) as Plugin;
+    /**
+     * Read-your-writes: a mutation's answer leaves only once the invalidations it started are done
+     * (the answers about every account it sent a write for, whatever it selected, and those holding
+     * the entities it returned), over HTTP or WebSocket, so the caller's next query, on any replica,
+     * reads afresh. (A shared store answers in milliseconds.) It waits for nobody else's.
+     *
+     * A query starts none, so it waits for none. Correctness does not need it to: an invalidation
+     * under way belongs to a change that is under way too (a mutation not yet answered, an event not
+     * yet appended or acknowledged), and a read concurrent with a change may see either side of it.
+     * Whoever has learnt of the change (from the mutation's answer, the webhook's acknowledgement, the
+     * event) learnt of it after its invalidation was done.
+     *
+     * Runs after the plugin's `onExecuteDone` (it is added after the plugin), so the plugin's
+     * invalidations have started by then.
+     */
+    const awaitOwnInvalidations: Plugin = {
+      onExecute: ({ args }) => ({
+        onExecuteDone: () => {
+          const context = args.contextValue as { writtenAccounts?: Set<string> };
+          const own = startedBy.get(context) ?? [];
+          startedBy.delete(context);
+          for (const accountId of context.writtenAccounts ?? []) own.push(invalidateAccount(accountId));
+          if (own.length) return Promise.all(own).then(() => undefined);
+        },
+      }),
+    };
     return {
-      onPluginInit: ({ addPlugin }) => addPlugin(responseCache),
-      // Whatever a mutation selected (the plugin drops only the entities it returns), the answers
-      // about every account it sent a write for are dropped before it answers, over HTTP or WebSocket.
+      onPluginInit: ({ addPlugin }) => {
+        addPlugin(responseCache);
+        addPlugin(awaitOwnInvalidations);
+      },
+      // Runs before the plugin's own `onExecute` (it was added after this one). An operation that
+      // executes has had its caller authenticated by our context: a mutation is let in whatever
+      // carried it, so that the plugin drops what it returns. (A graphql-ws query stays out: Yoga
+      // never looked it up, and the plugin cannot key it.)
       onExecute: ({ args }) => {
-        // Runs before the plugin's own `onExecute` (it was added after this one). An operation that
-        // executes has had its caller authenticated by our context: a mutation is let in whatever
-        // carried it, so that the plugin drops what it returns. (A graphql-ws query stays out: Yoga
-        // never looked it up, and the plugin cannot key it.)
         const { request } = args.contextValue as { request?: Request };
         if (request && getOperationAST(args.document, args.operationName ?? undefined)?.operation === 'mutation') trusted.add(request);
-        return {
-          onExecuteDone: () => {
-            const written = (args.contextValue as { writtenAccounts?: Set<string> }).writtenAccounts;
-            if (written?.size) return Promise.all([...written].map(invalidateAccount)).then(() => undefined);
-          },
-        };
       },
-      // Read-your-writes: a mutation's answer leaves only once what it changed is out of the store, so
-      // the caller's next query, on any replica, reads afresh. (A shared store answers in milliseconds.)
-      onResultProcess: () => (invalidating.size ? Promise.all(invalidating).then(() => undefined) : undefined),
     };
   }
 

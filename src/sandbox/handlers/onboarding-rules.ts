@@ -8,7 +8,7 @@
 import type { Violation } from '../../contracts/contract.ts';
 import type { SandboxBehaviour } from '../handler.ts';
 import type { Pm, SandboxState } from '../state.ts';
-import { storeTypeViolation } from './stores.ts';
+import { storeTypeViolation } from './store-rules.ts';
 
 /** An onboarding or a migration payload: migration's products add a legacy `merchant_id`, its brands are optional. */
 export type OnboardingPayload = Omit<Pm['OnboardRequest'], 'products' | 'brands'> & {

@@ -13,7 +13,8 @@ import type { AccountRecord, Pm } from '../state.ts';
 import { storeGroupView } from './account-views.ts';
 import { storeRecord } from './account-builder.ts';
 import { itemOf, newKrn, ownedAccount, pathParam } from './common.ts';
-import { storeByReference, storeTypeViolation } from './stores.ts';
+import { storeTypeViolation } from './store-rules.ts';
+import { storeByReference } from './stores.ts';
 
 function replaceStores(record: AccountRecord, groupId: string, stores: Pm['StoreData'][]): void {
   const previous = new Map<string, string>();

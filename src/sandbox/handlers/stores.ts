@@ -1,24 +1,15 @@
 /**
- * Stores: list (all of an account's stores, across its store groups), read and update.
- *
- * r6 supports only websites ("only WEBSITE stores are supported right now"): in r6-strict mode
- * (`behaviour.strictExactlyOne`) any other store type is rejected; the lenient mode follows later
- * releases and also takes PHYSICAL_STORE and MOBILE_APP.
+ * Stores: list (all of an account's stores, across its store groups), read and update. An update's
+ * store type is checked by `storeTypeViolation` (r6 takes only websites; see `store-rules.ts`).
  */
-import type { Violation } from '../../contracts/contract.ts';
 import { conflict, validationError } from '../errors.ts';
-import { json, type HandlerMap, type SandboxBehaviour } from '../handler.ts';
+import { json, type HandlerMap } from '../handler.ts';
 import { paginate } from '../paging.ts';
 import type { AccountRecord, Pm } from '../state.ts';
 import { storeRecord } from './account-builder.ts';
 import { groupIdOfStore } from './account-views.ts';
 import { itemOf, ownedAccount, pathParam } from './common.ts';
-
-/** The violation for a store type the current release does not support, if any. */
-export function storeTypeViolation(behaviour: SandboxBehaviour, type: unknown, parameter: string): Violation | undefined {
-  if (!behaviour.strictExactlyOne || type === 'WEBSITE') return undefined;
-  return { parameter, reason: 'only WEBSITE stores are supported in this release' };
-}
+import { storeTypeViolation } from './store-rules.ts';
 
 /** The account's store using `reference`, other than `except`. Store references are unique per account. */
 export function storeByReference(record: AccountRecord, reference: string, except?: string): Pm['Store'] | undefined {
