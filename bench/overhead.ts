@@ -52,7 +52,7 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} must be a positive number (got ${String(raw)})`);
     return value;
   };
-  return { durationSeconds: number('duration', 'BENCH_DURATION', 5), rounds: Math.round(number('rounds', 'BENCH_ROUNDS', 2)), connections: 20, built: Boolean(flags.built) };
+  return { durationSeconds: number('duration', 'BENCH_DURATION', 5), rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))), connections: 20, built: Boolean(flags.built) };
 }
 
 const queries = [
@@ -184,15 +184,15 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
 
     // Throughput, CPU and latency at concurrency 20, the gateways taking turns per query.
     const options = (gateway: Gateway, body: string) => ({ url: gateway.url, method: 'POST' as const, headers: HEADERS, body, connections });
-    const warmupRequests = Math.round(connections * 5 * Math.max(1, durationSeconds));
+    const sizingRequests = Math.round(connections * 5 * Math.max(1, durationSeconds));
     const rows: Record<string, string | number>[] = [];
     const ratios: Record<string, string | number>[] = [];
     for (const { name, body } of queries) {
       const amounts = new Map<Gateway, number>();
       for (const gateway of [full, bare]) {
-        // Two warm-ups: the first is cold (JIT, connections); the second's rate sizes the measured runs.
-        await load({ ...options(gateway, body), amount: warmupRequests });
-        const warmup = await load({ ...options(gateway, body), amount: warmupRequests });
+        // Two warm-ups: a short cold one (JIT, connections), then one whose rate sizes the measured runs.
+        await load({ ...options(gateway, body), amount: connections * 5 });
+        const warmup = await load({ ...options(gateway, body), amount: sizingRequests });
         amounts.set(gateway, Math.max(connections * 10, Math.round((warmup.requests / warmup.seconds) * durationSeconds)));
       }
       const totals = new Map<Gateway, { requests: number; seconds: number; cpuMs: number; calls: number; failures: number; p50: number[]; p99: number[] }>();
