@@ -1,5 +1,6 @@
 /** Shared benchmark plumbing: child processes on loopback, autocannon runs, and number printing. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { request } from 'undici';
@@ -17,41 +18,56 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) proce
 /**
  * Starts a TypeScript entry point in its own process and resolves with the URL it prints. A child that
  * neither prints it nor exits within `timeoutMs` is killed, so a broken start never hangs the bench.
+ * With `stdoutFile`, the child's stdout (its logs) goes to that file rather than through the bench, and
+ * the URL is read from the file; `nodeArgs` replace `--import tsx` (e.g. `[]` for a built `dist/` entry).
  */
 export async function startProcess(
   entry: string,
   env: Record<string, string>,
   urlPattern: RegExp,
   timeoutMs = 30_000,
+  { stdoutFile, nodeArgs = ['--import', 'tsx'] }: { stdoutFile?: string; nodeArgs?: string[] } = {},
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const file = stdoutFile ? openSync(stdoutFile, 'w') : undefined;
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', file ?? 'pipe', 'inherit'],
   });
+  if (file !== undefined) closeSync(file); // the child holds its own copy
   live.add(child);
   child.once('exit', () => live.delete(child));
   // Everything the child writes to stdout (its logs too), for a report when something goes wrong.
-  let output = '';
+  let piped = '';
+  const output = () => (stdoutFile ? readFileSync(stdoutFile, 'utf8') : piped);
   const url = await new Promise<string>((resolve, reject) => {
+    let poll: NodeJS.Timeout | undefined;
+    const check = () => {
+      const found = urlPattern.exec(output());
+      if (!found?.[1]) return;
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve(found[1]);
+    };
     const timer = setTimeout(() => {
-      reject(new Error(`${entry} printed no URL within ${timeoutMs} ms:\n${output}`));
+      clearInterval(poll);
+      reject(new Error(`${entry} printed no URL within ${timeoutMs} ms:\n${output()}`));
       void stopProcess(child);
     }, timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = urlPattern.exec(output);
-      if (found?.[1]) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
+    if (stdoutFile) poll = setInterval(check, 50);
+    else {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        piped += chunk.toString();
+        check();
+      });
+    }
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${entry} exited with ${code} before listening:\n${output}`));
+      clearInterval(poll);
+      reject(new Error(`${entry} exited with ${code} before listening:\n${output()}`));
     });
   });
-  return { url, child, output: () => output };
+  return { url, child, output };
 }
 
 /** SIGTERM, then SIGKILL if the child has not exited after `graceMs`; resolves once it has exited. */
