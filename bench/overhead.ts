@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- overhead [--duration 5] [--rounds 2] [--built]`: what the product costs over a bare
+ * `npm run bench -- overhead [--duration 5] [--rounds 2] [--built] [--cpu-prof DIR]`: what the product costs over a bare
  * gateway, side by side in one run (issue #10).
  *
  * - The FULL gateway (`src/main.ts` via tsx, or `dist/main.js` with `--built` after `npm run build`) with
@@ -42,6 +42,8 @@ export interface OverheadOptions {
   connections: number;
   /** Run `dist/main.js` (after `npm run build`) instead of `src/main.ts` through tsx. */
   built: boolean;
+  /** `--cpu-prof DIR`: the full gateway writes a V8 CPU profile there when it stops (for `--cpu-prof` analysis). */
+  cpuProfileDir?: string;
 }
 
 /** Options from `--duration <s>`, `--rounds <n>`, `--built` (or BENCH_DURATION / BENCH_ROUNDS). */
@@ -52,7 +54,7 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} must be a positive number (got ${String(raw)})`);
     return value;
   };
-  return { durationSeconds: number('duration', 'BENCH_DURATION', 5), rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))), connections: 20, built: Boolean(flags.built) };
+  return { durationSeconds: number('duration', 'BENCH_DURATION', 5), rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))), connections: 20, built: Boolean(flags.built), ...(typeof flags['cpu-prof'] === 'string' ? { cpuProfileDir: flags['cpu-prof'] } : {}) };
 }
 
 const queries = [
@@ -115,7 +117,7 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
-export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false }: Partial<OverheadOptions> = {}) {
+export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir }: Partial<OverheadOptions> = {}) {
   const started: Awaited<ReturnType<typeof startProcess>>[] = [];
   const logFile = join(tmpdir(), `overhead-full-gateway-${process.pid}.log`);
   let failed = true;
@@ -145,7 +147,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       GRAPHIQL: 'false',
     };
     const [fullProcess, bareProcess] = await Promise.all([
-      startProcess(fullEntry, fullEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFile, ...(built ? { nodeArgs: [] } : {}) }).then((p) => (started.push(p), p)),
+      startProcess(fullEntry, fullEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFile, nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] }).then((p) => (started.push(p), p)),
       startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/).then((p) => (started.push(p), p)),
     ]);
     const full: Gateway = { name: 'full', url: fullProcess.url, pid: fullProcess.child.pid! };
