@@ -3,8 +3,9 @@
  * Card data arrives encrypted for the caller's enrolled key and is passed through untouched; nothing
  * here logs or caches it.
  */
-import type { components } from '../contracts/merchant-card-service.generated.ts';
+import type { components, paths } from '../contracts/merchant-card-service.generated.ts';
 import { NotFoundError } from '../errors.ts';
+import { pathOf, type PathParameters } from './request-path.ts';
 import { RestClient } from './rest-client.ts';
 import type { CardSpecificationInput } from './write-inputs.ts';
 
@@ -18,11 +19,14 @@ export type CreatedPromise = McsSchemas['promise_created_response'];
 /** The cancellation of an order as the gateway reports it: Klarna's status, or that none was requested. */
 export type OrderCancellation = CancellationStatus | { status: 'NO_REQUEST_FOUND'; reason_code?: string; reason_message?: string };
 
+/** A request path from one of the contract's path templates (the compiler takes no other), see `pathOf`. */
+const mcsPath = <Template extends keyof paths & string>(template: Template, parameters: PathParameters<Template>) => pathOf(template, parameters);
+
 export class MerchantCardServiceClient extends RestClient {
   protected readonly apiName = 'Merchant Card Service';
 
   getPromise(promiseId: string): Promise<CardPromise> {
-    return this.request({ operation: 'readPromise', method: 'GET', path: this.path`/merchantcard/v3/promises/${promiseId}` });
+    return this.request({ operation: 'readPromise', method: 'GET', path: mcsPath('/merchantcard/v3/promises/{promise_id}', { promise_id: promiseId }) });
   }
 
   /** A card settlement with its cards encrypted for `keyId`. */
@@ -30,7 +34,7 @@ export class MerchantCardServiceClient extends RestClient {
     return this.request({
       operation: 'readSettlement',
       method: 'GET',
-      path: this.path`/merchantcard/v3/settlements/${settlementId}`,
+      path: mcsPath('/merchantcard/v3/settlements/{settlement_id}', { settlement_id: settlementId }),
       headers: { keyid: keyId },
     });
   }
@@ -39,7 +43,7 @@ export class MerchantCardServiceClient extends RestClient {
     return this.request({
       operation: 'readSettlementByOrderId',
       method: 'GET',
-      path: this.path`/merchantcard/v3/settlements/order/${orderId}`,
+      path: mcsPath('/merchantcard/v3/settlements/order/{order_id}', { order_id: orderId }),
       headers: { keyid: keyId },
     });
   }
@@ -50,7 +54,7 @@ export class MerchantCardServiceClient extends RestClient {
       return await this.request<CancellationStatus>({
         operation: 'getOrderCancellation',
         method: 'GET',
-        path: this.path`/merchantcard/v3/orders/${orderId}/cancel-request`,
+        path: mcsPath('/merchantcard/v3/orders/{order_id}/cancel-request', { order_id: orderId }),
       });
     } catch (error) {
       if (error instanceof NoCancellationRequested) return { status: 'NO_REQUEST_FOUND', reason_code: 'NO_REQUEST_FOUND' };
@@ -62,7 +66,7 @@ export class MerchantCardServiceClient extends RestClient {
     return this.request({
       operation: 'createPromise',
       method: 'POST',
-      path: '/merchantcard/v3/promises',
+      path: mcsPath('/merchantcard/v3/promises', {}),
       body: {
         order_id: orderId,
         cards: cards.map((card) => ({
@@ -81,7 +85,7 @@ export class MerchantCardServiceClient extends RestClient {
     return this.request({
       operation: 'settlePromise',
       method: 'POST',
-      path: '/merchantcard/v3/settlements',
+      path: mcsPath('/merchantcard/v3/settlements', {}),
       body: { order_id: input.orderId, key_id: input.keyId, ...(input.promiseId ? { promise_id: input.promiseId } : {}) },
       idempotencyKey,
     });
@@ -91,7 +95,7 @@ export class MerchantCardServiceClient extends RestClient {
     return this.request({
       operation: 'requestOrderCancellation',
       method: 'POST',
-      path: this.path`/merchantcard/v3/orders/${orderId}/cancel-request`,
+      path: mcsPath('/merchantcard/v3/orders/{order_id}/cancel-request', { order_id: orderId }),
       idempotencyKey,
     });
   }

@@ -3,8 +3,9 @@
  * names. Methods are named for the domain and typed by the contract's generated types.
  */
 import type { Readable } from 'node:stream';
-import type { components, operations } from '../contracts/partner-management.generated.ts';
+import type { components, operations, paths } from '../contracts/partner-management.generated.ts';
 import { accountUpdateBody, brand, businessData, onboardingBody, store, storeGroup } from './partner-management-bodies.ts';
+import { pathOf, type PathParameters } from './request-path.ts';
 import { RestClient } from './rest-client.ts';
 import type { AccountUpdateInput, BrandInput, BusinessDataInput, OnboardingInput, StoreGroupInput, StoreInput } from './write-inputs.ts';
 
@@ -62,6 +63,17 @@ type CredentialKind = 'api-key' | 'client-identifier';
 /** Which credential collection an id belongs to. */
 const credentialKind = (credentialId: string): CredentialKind => (/:credential:client:/.test(credentialId) ? 'client-identifier' : 'api-key');
 
+/** A request path from one of the contract's path templates (the compiler takes no other), see `pathOf`. */
+const pmPath = <Template extends keyof paths & string>(template: Template, parameters: PathParameters<Template>) => pathOf(template, parameters);
+
+const credentialsPath = (kind: CredentialKind) =>
+  kind === 'api-key' ? pmPath('/v2/account/integration/credentials/api-key', {}) : pmPath('/v2/account/integration/credentials/client-identifier', {});
+
+const credentialPath = (credentialId: string) =>
+  credentialKind(credentialId) === 'api-key'
+    ? pmPath('/v2/account/integration/credentials/api-key/{credential_id}', { credential_id: credentialId })
+    : pmPath('/v2/account/integration/credentials/client-identifier/{credential_id}', { credential_id: credentialId });
+
 const pageQuery = (page: PageRequest) => ({
   size: page.size,
   starting_after: page.startingAfter,
@@ -84,7 +96,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'getAccount',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}', { partner_account_id: accountId }),
       query: { expand: expand.length ? [...expand].sort().join(',') : undefined },
     });
   }
@@ -93,7 +105,7 @@ export class PartnerManagementClient extends RestClient {
     const body = await this.request<PmSchemas['PartnerBusinessEntityList']>({
       operation: 'listPartnerBusinessEntities',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/partner-business-entities`,
+      path: pmPath('/v2/accounts/{partner_account_id}/partner-business-entities', { partner_account_id: accountId }),
       query: pageQuery(page),
     });
     return { items: body.partner_business_entities, pagination: body.pagination };
@@ -103,7 +115,10 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'getPartnerBusinessEntity',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/partner-business-entities/${entityId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/partner-business-entities/{partner_business_entity_id}', {
+        partner_account_id: accountId,
+        partner_business_entity_id: entityId,
+      }),
     });
   }
 
@@ -111,35 +126,43 @@ export class PartnerManagementClient extends RestClient {
     const body = await this.request<PmSchemas['BrandList']>({
       operation: 'listBrands',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/brands`,
+      path: pmPath('/v2/accounts/{partner_account_id}/brands', { partner_account_id: accountId }),
       query: pageQuery(page),
     });
     return { items: body.brands, pagination: body.pagination };
   }
 
   getBrand(accountId: string, brandId: string): Promise<Brand> {
-    return this.request({ operation: 'getBrand', method: 'GET', path: this.path`/v2/accounts/${accountId}/brands/${brandId}` });
+    return this.request({
+      operation: 'getBrand',
+      method: 'GET',
+      path: pmPath('/v2/accounts/{partner_account_id}/brands/{brand_id}', { partner_account_id: accountId, brand_id: brandId }),
+    });
   }
 
   async listStores(accountId: string, page: PageRequest): Promise<Page<Store>> {
     const body = await this.request<PmSchemas['StoreList']>({
       operation: 'listStores',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/stores`,
+      path: pmPath('/v2/accounts/{partner_account_id}/stores', { partner_account_id: accountId }),
       query: pageQuery(page),
     });
     return { items: body.stores, pagination: body.pagination };
   }
 
   getStore(accountId: string, storeId: string): Promise<Store> {
-    return this.request({ operation: 'getStore', method: 'GET', path: this.path`/v2/accounts/${accountId}/stores/${storeId}` });
+    return this.request({
+      operation: 'getStore',
+      method: 'GET',
+      path: pmPath('/v2/accounts/{partner_account_id}/stores/{store_id}', { partner_account_id: accountId, store_id: storeId }),
+    });
   }
 
   async listStoreGroups(accountId: string, page: PageRequest): Promise<Page<StoreGroup>> {
     const body = await this.request<PmSchemas['StoreGroupList']>({
       operation: 'listStoreGroups',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/store-groups`,
+      path: pmPath('/v2/accounts/{partner_account_id}/store-groups', { partner_account_id: accountId }),
       query: pageQuery(page),
     });
     return { items: body.store_groups, pagination: body.pagination };
@@ -149,7 +172,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'getStoreGroup',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/store-groups/${storeGroupId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/store-groups/{store_group_id}', { partner_account_id: accountId, store_group_id: storeGroupId }),
     });
   }
 
@@ -157,7 +180,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'listPaymentProducts',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/products/payment`,
+      path: pmPath('/v2/accounts/{partner_account_id}/products/payment', { partner_account_id: accountId }),
     });
   }
 
@@ -165,7 +188,11 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'getPaymentAccount',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/products/payment/${productId}/payment-accounts/${paymentAccountId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/products/payment/{product_id}/payment-accounts/{payment_account_id}', {
+        partner_account_id: accountId,
+        product_id: productId,
+        payment_account_id: paymentAccountId,
+      }),
     });
   }
 
@@ -173,7 +200,7 @@ export class PartnerManagementClient extends RestClient {
     const body = await this.request<PmSchemas['ComplianceDecisionList']>({
       operation: 'listComplianceDecisions',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/compliance/decisions`,
+      path: pmPath('/v2/accounts/{partner_account_id}/compliance/decisions', { partner_account_id: accountId }),
       query: pageQuery(page),
     });
     return { items: body.decisions, pagination: body.pagination };
@@ -183,7 +210,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'getComplianceDecision',
       method: 'GET',
-      path: this.path`/v2/accounts/${accountId}/compliance/decisions/${decisionId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/compliance/decisions/{decision_id}', { partner_account_id: accountId, decision_id: decisionId }),
     });
   }
 
@@ -191,7 +218,7 @@ export class PartnerManagementClient extends RestClient {
     const body = await this.request<PmSchemas['CredentialList']>({
       operation: kind === 'api-key' ? 'listApiKeys' : 'listClientIdentifiers',
       method: 'GET',
-      path: `/v2/account/integration/credentials/${kind}`,
+      path: credentialsPath(kind),
     });
     return body.credentials;
   }
@@ -202,43 +229,47 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: kind === 'api-key' ? 'getApiKey' : 'getClientIdentifier',
       method: 'GET',
-      path: `/v2/account/integration/credentials/${kind}/${encodeURIComponent(credentialId)}`,
+      path: credentialPath(credentialId),
     });
   }
 
   listPaymentProfiles(): Promise<PaymentProfile[]> {
-    return this.request({ operation: 'listPaymentProfiles', method: 'GET', path: '/v2/distribution/products/payment/profiles' });
+    return this.request({ operation: 'listPaymentProfiles', method: 'GET', path: pmPath('/v2/distribution/products/payment/profiles', {}) });
   }
 
   listPricePlans(): Promise<PricePlanSummary[]> {
-    return this.request({ operation: 'listPricePlans', method: 'GET', path: '/v2/distribution/products/payment/price-plans' });
+    return this.request({ operation: 'listPricePlans', method: 'GET', path: pmPath('/v2/distribution/products/payment/price-plans', {}) });
   }
 
   getPricePlan(pricePlanId: string, filters: PricePlanFilters, page?: PageRequest): Promise<PricePlan> {
     return this.request({
       operation: 'getPricePlan',
       method: 'GET',
-      path: this.path`/v2/distribution/products/payment/price-plans/${pricePlanId}`,
+      path: pmPath('/v2/distribution/products/payment/price-plans/{price_plan_id}', { price_plan_id: pricePlanId }),
       query: { ...filters, ...(page ? pageQuery(page) : {}) },
     });
   }
 
   getSettlement(settlementId: string): Promise<Settlement> {
-    return this.request({ operation: 'getSettlement', method: 'GET', path: this.path`/v2/settlements/${settlementId}` });
+    return this.request({ operation: 'getSettlement', method: 'GET', path: pmPath('/v2/settlements/{settlement_id}', { settlement_id: settlementId }) });
   }
 
   async listSettlementTransactions(settlementId: string, page: PageRequest): Promise<Page<SettlementTransaction>> {
     const body = await this.request<PmSchemas['SettlementTransactionList']>({
       operation: 'listSettlementTransactions',
       method: 'GET',
-      path: this.path`/v2/settlements/${settlementId}/transactions`,
+      path: pmPath('/v2/settlements/{settlement_id}/transactions', { settlement_id: settlementId }),
       query: pageQuery(page),
     });
     return { items: body.transactions, pagination: body.pagination };
   }
 
   getPayoutStatus(settlementId: string): Promise<PayoutStatus> {
-    return this.request({ operation: 'getPayoutStatus', method: 'GET', path: this.path`/v2/settlements/${settlementId}/payouts/status` });
+    return this.request({
+      operation: 'getPayoutStatus',
+      method: 'GET',
+      path: pmPath('/v2/settlements/{settlement_id}/payouts/status', { settlement_id: settlementId }),
+    });
   }
 
   /** The settlement's CSV report as a byte stream; the caller parses it as it arrives. */
@@ -246,7 +277,7 @@ export class PartnerManagementClient extends RestClient {
     const response = await this.send({
       operation: 'getSettlementCsv',
       method: 'GET',
-      path: this.path`/v2/settlements/${settlementId}/csv`,
+      path: pmPath('/v2/settlements/{settlement_id}/csv', { settlement_id: settlementId }),
       headers: { accept: 'text/csv' },
     });
     return response.body;
@@ -259,32 +290,53 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: migrate ? 'migratePartner' : 'onboardPartner',
       method: 'POST',
-      path: migrate ? '/v2/distribution/migrate' : '/v2/distribution/onboard',
+      path: migrate ? pmPath('/v2/distribution/migrate', {}) : pmPath('/v2/distribution/onboard', {}),
       body: onboardingBody(input),
       idempotencyKey,
     });
   }
 
   updateAccount(accountId: string, input: AccountUpdateInput, idempotencyKey: string): Promise<PartnerAccountSummary> {
-    return this.request({ operation: 'updateAccount', method: 'PATCH', path: this.path`/v2/accounts/${accountId}`, body: accountUpdateBody(input), idempotencyKey });
+    return this.request({
+      operation: 'updateAccount',
+      method: 'PATCH',
+      path: pmPath('/v2/accounts/{partner_account_id}', { partner_account_id: accountId }),
+      body: accountUpdateBody(input),
+      idempotencyKey,
+    });
   }
 
   updateBusinessEntity(accountId: string, entityId: string, input: BusinessDataInput, idempotencyKey: string): Promise<PartnerBusinessEntity> {
     return this.request({
       operation: 'updatePartnerBusinessEntity',
       method: 'PATCH',
-      path: this.path`/v2/accounts/${accountId}/partner-business-entities/${entityId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/partner-business-entities/{partner_business_entity_id}', {
+        partner_account_id: accountId,
+        partner_business_entity_id: entityId,
+      }),
       body: { supplementary_business_data: businessData(input) },
       idempotencyKey,
     });
   }
 
   updateBrand(accountId: string, brandId: string, input: BrandInput, idempotencyKey: string): Promise<Brand> {
-    return this.request({ operation: 'updateBrand', method: 'PATCH', path: this.path`/v2/accounts/${accountId}/brands/${brandId}`, body: brand(input), idempotencyKey });
+    return this.request({
+      operation: 'updateBrand',
+      method: 'PATCH',
+      path: pmPath('/v2/accounts/{partner_account_id}/brands/{brand_id}', { partner_account_id: accountId, brand_id: brandId }),
+      body: brand(input),
+      idempotencyKey,
+    });
   }
 
   updateStore(accountId: string, storeId: string, input: StoreInput, idempotencyKey: string): Promise<Store> {
-    return this.request({ operation: 'updateStore', method: 'PATCH', path: this.path`/v2/accounts/${accountId}/stores/${storeId}`, body: store(input), idempotencyKey });
+    return this.request({
+      operation: 'updateStore',
+      method: 'PATCH',
+      path: pmPath('/v2/accounts/{partner_account_id}/stores/{store_id}', { partner_account_id: accountId, store_id: storeId }),
+      body: store(input),
+      idempotencyKey,
+    });
   }
 
   updateStoreGroup(accountId: string, storeGroupId: string, input: StoreGroupInput, idempotencyKey: string): Promise<StoreGroup> {
@@ -292,7 +344,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'updateStoreGroup',
       method: 'PATCH',
-      path: this.path`/v2/accounts/${accountId}/store-groups/${storeGroupId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/store-groups/{store_group_id}', { partner_account_id: accountId, store_group_id: storeGroupId }),
       body,
       idempotencyKey,
     });
@@ -311,7 +363,11 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'updatePaymentAccount',
       method: 'PATCH',
-      path: this.path`/v2/accounts/${accountId}/products/payment/${productId}/payment-accounts/${paymentAccountId}`,
+      path: pmPath('/v2/accounts/{partner_account_id}/products/payment/{product_id}/payment-accounts/{payment_account_id}', {
+        partner_account_id: accountId,
+        product_id: productId,
+        payment_account_id: paymentAccountId,
+      }),
       body,
       idempotencyKey,
     });
@@ -327,8 +383,8 @@ export class PartnerManagementClient extends RestClient {
       operation: change.enable ? 'enablePaymentProduct' : 'disablePaymentProduct',
       method: 'POST',
       path: change.enable
-        ? this.path`/v2/accounts/${accountId}/products/payment/${productId}/enable`
-        : this.path`/v2/accounts/${accountId}/products/payment/${productId}/disable`,
+        ? pmPath('/v2/accounts/{partner_account_id}/products/payment/{product_id}/enable', { partner_account_id: accountId, product_id: productId })
+        : pmPath('/v2/accounts/{partner_account_id}/products/payment/{product_id}/disable', { partner_account_id: accountId, product_id: productId }),
       ...(change.enable ? {} : { body: { reason: change.reason, reason_details: change.reasonDetails } }),
       idempotencyKey,
     });
@@ -338,7 +394,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: kind === 'api-key' ? 'createApiKey' : 'createClientIdentifier',
       method: 'POST',
-      path: `/v2/account/integration/credentials/${kind}`,
+      path: credentialsPath(kind),
       body: description === undefined ? {} : { description },
       idempotencyKey,
     });
@@ -349,7 +405,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: kind === 'api-key' ? 'updateApiKey' : 'updateClientIdentifier',
       method: 'PATCH',
-      path: `/v2/account/integration/credentials/${kind}/${encodeURIComponent(credentialId)}`,
+      path: credentialPath(credentialId),
       body: { description },
       idempotencyKey,
     });
@@ -360,7 +416,7 @@ export class PartnerManagementClient extends RestClient {
     const response = await this.send({
       operation: kind === 'api-key' ? 'disableApiKey' : 'disableClientIdentifier',
       method: 'DELETE',
-      path: `/v2/account/integration/credentials/${kind}/${encodeURIComponent(credentialId)}`,
+      path: credentialPath(credentialId),
       idempotencyKey,
     });
     await response.body.dump();
@@ -370,7 +426,7 @@ export class PartnerManagementClient extends RestClient {
     return this.request({
       operation: 'revokeClientCertificate',
       method: 'POST',
-      path: this.path`/v2/account/integration/credentials/client-certificate/${credentialId}/revoke`,
+      path: pmPath('/v2/account/integration/credentials/client-certificate/{credential_id}/revoke', { credential_id: credentialId }),
       body: { revoked_from: revokedFrom },
       idempotencyKey,
     });
@@ -378,7 +434,13 @@ export class PartnerManagementClient extends RestClient {
 
   /** Grants portal access as the signed JWT says; `CREATED` for a new user access, `UPDATED` otherwise. */
   async grantPortalAccess(jwt: string, idempotencyKey: string): Promise<'CREATED' | 'UPDATED'> {
-    const response = await this.send({ operation: 'grantPortalUserAccess', method: 'POST', path: '/v2/portal/user-access', body: { jwt }, idempotencyKey });
+    const response = await this.send({
+      operation: 'grantPortalUserAccess',
+      method: 'POST',
+      path: pmPath('/v2/portal/user-access', {}),
+      body: { jwt },
+      idempotencyKey,
+    });
     await response.body.dump();
     return response.status === 201 ? 'CREATED' : 'UPDATED';
   }
@@ -387,7 +449,7 @@ export class PartnerManagementClient extends RestClient {
     const response = await this.send({
       operation: 'revokePortalUserAccess',
       method: 'DELETE',
-      path: '/v2/portal/user-access',
+      path: pmPath('/v2/portal/user-access', {}),
       query: { partner_account_id: filter.accountId ?? undefined, principal: filter.principal ?? undefined },
       idempotencyKey,
     });

@@ -17,6 +17,7 @@ import {
 } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import type { Upstream, UpstreamResponse } from './http.ts';
+import { headerValue, queryValue } from './request-path.ts';
 
 /**
  * What a client asks before every call it sends: the operation's call cap and deadline (the context
@@ -56,6 +57,7 @@ export type ResponseCheck = (operationId: string, status: number, body: unknown)
 export interface RequestSpec {
   operation: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Built by `pathOf` from the operation's contract template (`request-path.ts`). */
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -80,11 +82,6 @@ export abstract class RestClient {
     return undefined;
   }
 
-  /** Builds a path from a template with each parameter URL-encoded (Klarna ids contain `:`). */
-  protected path(strings: TemplateStringsArray, ...values: string[]): string {
-    return strings.reduce((path, part, index) => path + part + (index < values.length ? encodeURIComponent(values[index]!) : ''), '');
-  }
-
   protected baseHeaders(): Record<string, string> {
     if (!this.context.authorization) throw new UnauthenticatedError();
     const party = (name: string) => ({
@@ -105,13 +102,17 @@ export abstract class RestClient {
     };
   }
 
-  /** Sends a call and returns the raw response when its status is 2xx; maps every other status. */
+  /**
+   * Sends a call and returns the raw response when its status is 2xx; maps every other status. The
+   * header and query values a caller gave are guarded first (BAD_USER_INPUT, nothing sent).
+   */
   protected async send(spec: RequestSpec): Promise<UpstreamResponse> {
-    const headers = { ...this.baseHeaders(), ...(spec.headers ?? {}) };
+    const given = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([name, value]) => [name, headerValue(name, value)]));
+    const headers = { ...this.baseHeaders(), ...given };
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    if (spec.idempotencyKey) headers['klarna-idempotency-key'] = spec.idempotencyKey;
+    if (spec.idempotencyKey) headers['klarna-idempotency-key'] = headerValue('klarna-idempotency-key', spec.idempotencyKey);
     const query = Object.entries(spec.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-    const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, String(value)]))}` : '';
+    const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, queryValue(key, String(value))]))}` : '';
     const { budget } = this.context;
     budget?.admit();
     if (spec.method !== 'GET') {

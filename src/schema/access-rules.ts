@@ -17,6 +17,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { Role } from '../auth/caller.ts';
+import { nodeIdsForAccess } from './global-ids.ts';
 
 export interface Scopes {
   role?: Role;
@@ -56,8 +57,8 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
   Query: {
     account: (args) => ({ accounts: [args.id] }),
     accounts: (args) => ({ accounts: args.ids as unknown[] }),
-    node: (args) => ({ nodes: [args.id as { id: string; typename: string }] }),
-    nodes: (args) => ({ nodes: args.ids as { id: string; typename: string }[] }),
+    node: (args) => ({ nodes: nodeIdsForAccess([args.id]) }),
+    nodes: (args) => ({ nodes: nodeIdsForAccess(args.ids as unknown[]) }),
     paymentProfiles: anyone,
     pricePlans: anyone,
     pricePlan: anyone,

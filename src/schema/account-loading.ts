@@ -7,22 +7,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PartnerAccount } from '../datasources/partner-management.ts';
-import { BadUserInputError } from '../errors.ts';
 import { pageRequestFrom } from './connections.ts';
 import { connectionNodes, lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
 import { windowArguments } from './plan/window.ts';
-
-const KRN = /^krn:[a-z0-9-]+(:[A-Za-z0-9._-]+){2,}$/;
-
-/** Refuses what cannot be a Klarna identifier before any call is made. */
-export function assertKrn(id: string, path: string): void {
-  if (!KRN.test(id) || id.length > 255) {
-    throw new BadUserInputError(`\`${path}\` is not a Klarna identifier (KRN), e.g. krn:partner:global:account:live:LWT2XJSE.`, [
-      { path, message: 'is not a Klarna identifier (KRN)' },
-    ]);
-  }
-}
 
 /** `Account` fields answered from the account itself when it is read with the expansion named. */
 const EXPANSION_BY_FIELD = {

@@ -6,12 +6,14 @@ import { z } from 'zod';
 import type { Page, PartnerAccount } from '../datasources/partner-management.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { AccountPageKey } from '../loaders/index.ts';
-import { assertKrn, loadAccount } from './account-loading.ts';
+import { loadAccount } from './account-loading.ts';
 import { BrandRef } from './brands.ts';
 import { builder } from './builder.ts';
 import { BusinessEntityRef } from './business-entities.ts';
 import { ComplianceDecisionRef } from './compliance.ts';
 import { connectionFromArray, connectionFromPage, pageRequestFrom } from './connections.ts';
+import { nodeKeyParts } from './global-ids.ts';
+import { ID_RULES, assertId } from './ids.ts';
 import { ContactInput, contactSchema } from './inputs.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
 import { openEnum } from './open-enum.ts';
@@ -71,7 +73,7 @@ const ContactRef = builder.simpleObject('AccountContact', {
 builder.node(AccountRef, {
   description: 'A merchant (partner account) at Klarna, with its entities, brands, stores and payment product.',
   id: { resolve: (account) => account.partner_account_id },
-  loadOne: (id, context) => context.loaders.account.load(id),
+  loadOne: (key, context) => context.loaders.account.load(nodeKeyParts('Account', key)[0]!),
   fields: (t) => ({
     klarnaId: t.exposeString('partner_account_id', { description: "Klarna's identifier (KRN) of the account, as `account(id:)` takes it." }),
     name: t.exposeString('partner_account_name', { description: 'Business name.' }),
@@ -143,7 +145,7 @@ builder.queryFields((t) => ({
     description: 'A partner account by its Klarna id (KRN). Null with a NOT_FOUND error when it does not exist or is not yours.',
     args: { id: t.arg.id({ required: true, description: 'The account KRN, e.g. krn:partner:global:account:live:LWT2XJSE.' }) },
     resolve: (_root, { id }, context, info) => {
-      assertKrn(String(id), 'id');
+      assertId(ID_RULES.account, String(id), 'id');
       return loadAccount(context, String(id), info);
     },
   }),
@@ -158,7 +160,7 @@ builder.queryFields((t) => ({
           { path: 'ids', message: `has more than ${MAX_ACCOUNTS_PER_QUERY} items` },
         ]);
       }
-      ids.forEach((id, index) => assertKrn(String(id), `ids.${index}`));
+      ids.forEach((id, index) => assertId(ID_RULES.account, String(id), `ids.${index}`));
       return ids.map((id) => loadAccount(context, String(id), info));
     },
   }),

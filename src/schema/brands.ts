@@ -1,9 +1,10 @@
 /** Brands: how a merchant presents itself (name and images). */
 import type { Brand } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
 import { brandSchema } from './inputs.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
-import { parseScopedKey, scope, scopedKey, type Scoped } from './scoped.ts';
+import { scope, scopedKey, type Scoped } from './scoped.ts';
 import { idempotencyKey, keyFor, krn, parseInput } from './validation.ts';
 
 export const BrandRef = builder.objectRef<Scoped<Brand>>('Brand');
@@ -12,7 +13,7 @@ builder.node(BrandRef, {
   description: 'A brand of a partner account; store groups sell under a brand.',
   id: { resolve: (brand) => scopedKey(brand.accountId, brand.brand_id) },
   loadOne: async (key, context) => {
-    const { accountId, id } = parseScopedKey(key);
+    const [accountId = '', id = ''] = nodeKeyParts('Brand', key);
     return scope(accountId, await context.loaders.brand.load({ accountId, id }));
   },
   fields: (t) => ({

@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { SchemaContext } from './context.ts';
 import { accessPolicyPlugin, forbidden, scopesOf, type AuthScopes } from './access-policy.ts';
+import { decodeGlobalId } from './global-ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: SchemaContext;
@@ -30,14 +31,11 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: {
-      description: 'Any object with an identity, by its global `id` (as every type returns it).',
-      args: { id: { description: 'A global id returned by this API.' } },
-    },
-    nodesQueryOptions: {
-      description: 'Several objects by their global ids, in order; null where one cannot be read.',
-      args: { ids: { description: 'Global ids returned by this API.' } },
-    },
+    // `node` and `nodes` are `nodes.ts`, which checks every id before anything is read.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    // Any `globalID` argument decodes strictly (BAD_USER_INPUT, never Pothos's uncoded error).
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
     idFieldOptions: { description: 'Global id of the object: pass it to `node(id:)` to read it again.' },
     nodeTypeOptions: { description: 'An object with a global id that `node(id:)` reads again.' },
     pageInfoTypeOptions: { description: 'Where a page is within its connection.' },

@@ -1,10 +1,11 @@
 /** Partner business entities: the legal entities behind an account. */
 import type { PartnerBusinessEntity } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
 import { z } from 'zod';
 import { AddressInput, LegalRegistrationInput, businessDataShape } from './inputs.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
-import { parseScopedKey, scope, scopedKey, type Scoped } from './scoped.ts';
+import { scope, scopedKey, type Scoped } from './scoped.ts';
 import { idempotencyKey, keyFor, krn, parseInput } from './validation.ts';
 
 export const BusinessEntityRef = builder.objectRef<Scoped<PartnerBusinessEntity>>('BusinessEntity');
@@ -47,7 +48,7 @@ builder.node(BusinessEntityRef, {
   description: 'A legal entity of a partner account, with its registration data.',
   id: { resolve: (entity) => scopedKey(entity.accountId, entity.partner_business_entity_id) },
   loadOne: async (key, context) => {
-    const { accountId, id } = parseScopedKey(key);
+    const [accountId = '', id = ''] = nodeKeyParts('BusinessEntity', key);
     return scope(accountId, await context.loaders.businessEntity.load({ accountId, id }));
   },
   fields: (t) => ({

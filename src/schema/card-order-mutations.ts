@@ -7,8 +7,11 @@ import { z } from 'zod';
 import type { CardSettlement } from '../datasources/merchant-card-service.ts';
 import { builder } from './builder.ts';
 import { CancellationRef, CardOrderRef, CardPromiseRef, CardSettlementRef } from './card-orders.ts';
+import { ID_RULES, zodId } from './ids.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
-import { currency, idempotencyKey, keyFor, opaqueId, parseInput } from './validation.ts';
+import { currency, idempotencyKey, keyFor, parseInput } from './validation.ts';
+
+const orderId = zodId(ID_RULES.cardOrder);
 
 const KEY = 'Your key for this write; a retry with the same key is applied once. Generated when absent.';
 
@@ -45,7 +48,7 @@ const CancellationInput = builder.inputType('RequestOrderCancellationInput', {
 
 const promiseSchema = z.object({
   idempotencyKey: idempotencyKey.nullish(),
-  orderId: opaqueId,
+  orderId,
   cards: z
     .array(
       z.object({
@@ -58,8 +61,13 @@ const promiseSchema = z.object({
     .min(1, 'needs at least one card')
     .max(1_000, 'takes at most 1000 cards'),
 });
-const settlementSchema = z.object({ idempotencyKey: idempotencyKey.nullish(), orderId: opaqueId, promiseId: opaqueId.nullish(), keyId: opaqueId });
-const cancellationSchema = z.object({ idempotencyKey: idempotencyKey.nullish(), orderId: opaqueId });
+const settlementSchema = z.object({
+  idempotencyKey: idempotencyKey.nullish(),
+  orderId,
+  promiseId: zodId(ID_RULES.cardPromise).nullish(),
+  keyId: zodId(ID_RULES.cardKey),
+});
+const cancellationSchema = z.object({ idempotencyKey: idempotencyKey.nullish(), orderId });
 
 const PromisePayload = builder.objectRef<{ promiseId: string; orderId: string; expiresAt: string }>('CreateCardPromisePayload').implement({
   description: 'The new promise; the order’s previous promise no longer holds.',

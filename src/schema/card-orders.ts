@@ -4,27 +4,16 @@
  * the gateway cannot read it and never logs or caches it beyond the request.
  */
 import type { CardPromise, CardSettlement, EncryptedCard, OrderCancellation } from '../datasources/merchant-card-service.ts';
-import { BadUserInputError } from '../errors.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
+import { ID_RULES, assertId } from './ids.ts';
 import { openEnum } from './open-enum.ts';
-import { keyParts } from './scoped.ts';
 
 export const CardOrderRef = builder.objectRef<{ orderId: string }>('CardOrder');
 export const CardPromiseRef = builder.objectRef<CardPromise>('CardPromise');
 export const CardSettlementRef = builder.objectRef<CardSettlement & { keyId: string }>('CardSettlement');
 const CardRef = builder.objectRef<EncryptedCard>('VirtualCard');
 export const CancellationRef = builder.objectRef<OrderCancellation>('OrderCancellation');
-
-const OPAQUE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
-
-/** Order, promise, settlement and key ids are opaque to us, but never empty, spaced or huge. */
-export function assertOpaqueId(value: string, path: string): void {
-  if (!OPAQUE_ID.test(value)) {
-    throw new BadUserInputError(`\`${path}\` is not a valid identifier (letters, digits, ".", "_", ":" and "-"; at most 255).`, [
-      { path, message: 'is not a valid identifier' },
-    ]);
-  }
-}
 
 const CancellationStatus = openEnum('OrderCancellationStatus', "Where an order's cancellation is.", {
   PENDING: 'Requested; ask again after `checkAfter`.',
@@ -71,7 +60,7 @@ builder.node(CardSettlementRef, {
   description: 'The virtual cards Klarna issued to settle an order, encrypted for one of your enrolled keys.',
   id: { resolve: (s) => `${s.settlement_id} ${s.keyId}` },
   loadOne: async (key, context) => {
-    const [id = '', keyId = ''] = keyParts(key, 2);
+    const [id = '', keyId = ''] = nodeKeyParts('CardSettlement', key);
     return { ...(await context.loaders.cardSettlement.load({ id, keyId })), keyId };
   },
   fields: (t) => ({
@@ -98,7 +87,7 @@ const CardSpecificationRef = builder.simpleObject('CardSpecification', {
 builder.node(CardPromiseRef, {
   description: 'A promise of virtual cards for an order, valid until it expires or a newer promise replaces it.',
   id: { resolve: (p) => p.promise_id },
-  loadOne: (id, context) => context.loaders.cardPromise.load(id),
+  loadOne: (key, context) => context.loaders.cardPromise.load(nodeKeyParts('CardPromise', key)[0]!),
   fields: (t) => ({
     klarnaId: t.exposeString('promise_id', { description: "Klarna's identifier of the promise." }),
     orderId: t.exposeString('order_id', { description: 'The order.' }),
@@ -122,7 +111,7 @@ builder.objectType(CardOrderRef, {
       description: "The order's card settlement, encrypted for `keyId`.",
       args: { keyId: t.arg.string({ required: true, description: 'Id of your enrolled public key to encrypt the cards for.' }) },
       resolve: async ({ orderId }, { keyId }, context) => {
-        assertOpaqueId(keyId, 'keyId');
+        assertId(ID_RULES.cardKey, keyId, 'keyId');
         return { ...(await context.loaders.cardSettlementByOrder.load({ orderId, keyId })), keyId };
       },
     }),
@@ -141,7 +130,7 @@ builder.queryFields((t) => ({
     description: 'A virtual card order by its order id. Its fields are read from Klarna when asked for.',
     args: { orderId: t.arg.id({ required: true, description: 'The order id, e.g. f3392f8b-6116-4073-ab96-e330819e2c07.' }) },
     resolve: (_root, { orderId }) => {
-      assertOpaqueId(String(orderId), 'orderId');
+      assertId(ID_RULES.cardOrder, String(orderId), 'orderId');
       return { orderId: String(orderId) };
     },
   }),
@@ -151,7 +140,7 @@ builder.queryFields((t) => ({
     description: 'A card promise by id.',
     args: { id: t.arg.id({ required: true, description: 'The promise id.' }) },
     resolve: (_root, { id }, context) => {
-      assertOpaqueId(String(id), 'id');
+      assertId(ID_RULES.cardPromise, String(id), 'id');
       return context.loaders.cardPromise.load(String(id));
     },
   }),
@@ -164,8 +153,8 @@ builder.queryFields((t) => ({
       keyId: t.arg.string({ required: true, description: 'Id of your enrolled public key.' }),
     },
     resolve: async (_root, { id, keyId }, context) => {
-      assertOpaqueId(String(id), 'id');
-      assertOpaqueId(keyId, 'keyId');
+      assertId(ID_RULES.cardSettlement, String(id), 'id');
+      assertId(ID_RULES.cardKey, keyId, 'keyId');
       return { ...(await context.loaders.cardSettlement.load({ id: String(id), keyId })), keyId };
     },
   }),

@@ -1,8 +1,9 @@
 /** Compliance decisions: Klarna's risk and compliance rulings about an account. */
 import type { ComplianceDecision } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
 import { openEnum } from './open-enum.ts';
-import { parseScopedKey, scopedKey } from './scoped.ts';
+import { scopedKey } from './scoped.ts';
 
 export const ComplianceDecisionRef = builder.objectRef<ComplianceDecision>('ComplianceDecision');
 
@@ -16,7 +17,10 @@ export const ComplianceDecisionType = openEnum('ComplianceDecisionType', 'Why Kl
 builder.node(ComplianceDecisionRef, {
   description: 'A decision Klarna made about an account, possibly disabling or terminating its payment product.',
   id: { resolve: (decision) => scopedKey(decision.partner_account_id, decision.decision_id) },
-  loadOne: (key, context) => context.loaders.complianceDecision.load(parseScopedKey(key)),
+  loadOne: (key, context) => {
+    const [accountId = '', id = ''] = nodeKeyParts('ComplianceDecision', key);
+    return context.loaders.complianceDecision.load({ accountId, id });
+  },
   fields: (t) => ({
     klarnaId: t.exposeString('decision_id', { description: "Klarna's identifier (KRN) of the decision." }),
     type: t.field({ type: ComplianceDecisionType.ref, description: 'The kind of decision.', resolve: (d) => ComplianceDecisionType.from(d.decision_type) }),

@@ -9,6 +9,7 @@
  */
 import { BadUserInputError } from '../errors.ts';
 import type { Page, PageRequest } from '../datasources/partner-management.ts';
+import { ID_RULES } from './ids.ts';
 import { parseWindow, type ConnectionArguments } from './plan/window.ts';
 
 export interface Connection<T> {
@@ -18,9 +19,10 @@ export interface Connection<T> {
 
 export const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
 
+/** The Klarna id a cursor of these connections holds (every item they page has a KRN), or BAD_USER_INPUT. */
 export function decodeCursor(cursor: string, argument: string): string {
   const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!id || encodeCursor(id) !== cursor) {
+  if (!ID_RULES.klarnaId.test(id) || encodeCursor(id) !== cursor) {
     throw new BadUserInputError(`\`${argument}\` is not a cursor of this connection; use a cursor it returned.`, [
       { path: argument, message: 'is not a cursor of this connection' },
     ]);

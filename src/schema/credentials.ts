@@ -1,21 +1,11 @@
 /** Integration credentials of the calling partner: API keys and client identifiers (never their secrets). */
 import type { Credential } from '../datasources/partner-management.ts';
-import { BadUserInputError } from '../errors.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
+import { ID_RULES, assertId } from './ids.ts';
 import { openEnum } from './open-enum.ts';
 
 export const CredentialRef = builder.objectRef<Credential>('Credential');
-
-/** Klarna's credential id pattern (from the contract), checked before any call. */
-export const CREDENTIAL_ID = /^krn:partner:global:(test|live|dev):credential:(api|client|client_cert):[A-Za-z0-9-]+$/;
-
-export function assertCredentialId(id: string, path: string): void {
-  if (!CREDENTIAL_ID.test(id)) {
-    throw new BadUserInputError(`\`${path}\` is not a Klarna credential id, e.g. krn:partner:global:live:credential:api:<uuid>.`, [
-      { path, message: 'is not a Klarna credential id' },
-    ]);
-  }
-}
 
 const CredentialType = openEnum('CredentialType', 'Kind of credential.', {
   API: 'An API key (server to server).',
@@ -28,7 +18,7 @@ const Environment = openEnum('CredentialEnvironment', 'Where the credential work
 builder.node(CredentialRef, {
   description: 'An API key, client identifier or client certificate of the calling partner. Secrets are only ever shown once, when created.',
   id: { resolve: (credential) => credential.credential_id },
-  loadOne: (id, context) => context.loaders.credential.load(id),
+  loadOne: (key, context) => context.loaders.credential.load(nodeKeyParts('Credential', key)[0]!),
   fields: (t) => ({
     klarnaId: t.exposeString('credential_id', { description: "Klarna's identifier of the credential." }),
     description: t.string({ nullable: true, description: 'What the partner wrote about it.', resolve: (c) => c.description ?? null }),
@@ -59,7 +49,7 @@ builder.queryFields((t) => ({
     description: 'An API key or client identifier by its Klarna id.',
     args: { id: t.arg.id({ required: true, description: 'The credential id, e.g. krn:partner:global:live:credential:api:<uuid>.' }) },
     resolve: (_root, { id }, context) => {
-      assertCredentialId(String(id), 'id');
+      assertId(ID_RULES.credential, String(id), 'id');
       return context.loaders.credential.load(String(id));
     },
   }),

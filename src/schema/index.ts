@@ -1,6 +1,7 @@
 /** The schema: every domain file adds its types to the builder; this builds it once, at boot. */
 import './scalars.ts';
 import './money.ts';
+import './nodes.ts';
 import './accounts.ts';
 import './business-entities.ts';
 import './brands.ts';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { PaymentAccount, PaymentProduct } from '../datasources/partner-management.ts';
 import { AccountRef } from './accounts.ts';
 import { builder } from './builder.ts';
+import { ID_RULES, zodId } from './ids.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
 import { PaymentAccountRef, PaymentProductRef } from './payment-products.ts';
 import { scope, type Scoped } from './scoped.ts';
@@ -13,7 +14,7 @@ import { idempotencyKey, keyFor, krn, mcc, parseInput, reference } from './valid
 
 const KEY = 'Your key for this write; a retry with the same key is applied once. Generated when absent.';
 const PRODUCT = 'The payment product (KRN); default: the account\'s one payment product.';
-const productId = z.union([krn, z.literal('default')]).default('default');
+const productId = zodId(ID_RULES.paymentProduct).default('default');
 
 const DisableReason = builder.enumType('PaymentProductDisableReason', {
   description: 'Why you disable a payment product.',

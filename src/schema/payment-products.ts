@@ -2,8 +2,9 @@
 import type { PaymentAccount, PaymentProduct } from '../datasources/partner-management.ts';
 import { NotFoundError } from '../errors.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
 import { openEnum } from './open-enum.ts';
-import { keyParts, parseScopedKey, scopedKey, type Scoped } from './scoped.ts';
+import { scopedKey, type Scoped } from './scoped.ts';
 
 export const PaymentProductRef = builder.objectRef<Scoped<PaymentProduct>>('PaymentProduct');
 export const PaymentAccountRef = builder.objectRef<Scoped<PaymentAccount> & { productId: string }>('PaymentAccount');
@@ -42,7 +43,7 @@ builder.node(PaymentAccountRef, {
   description: 'Where payments of one business entity settle, with its default merchant category code.',
   id: { resolve: (account) => scopedKey(account.accountId, `${account.productId} ${account.payment_account_id}`) },
   loadOne: async (key, context) => {
-    const [accountId = '', productId = '', id = ''] = keyParts(key, 3);
+    const [accountId = '', productId = '', id = ''] = nodeKeyParts('PaymentAccount', key);
     const paymentAccount = await context.loaders.paymentAccount.load({ accountId, productId, id });
     return { ...paymentAccount, accountId, productId };
   },
@@ -62,7 +63,7 @@ builder.node(PaymentProductRef, {
   description: "Klarna as a payment method at the merchant: its state and the accounts payments settle to.",
   id: { resolve: (product) => scopedKey(product.accountId, product.product_id) },
   loadOne: async (key, context) => {
-    const { accountId, id } = parseScopedKey(key);
+    const [accountId = '', id = ''] = nodeKeyParts('PaymentProduct', key);
     const product = (await context.loaders.paymentProducts.load(accountId)).find((p) => p.product_id === id);
     if (!product) throw new NotFoundError('The payment product');
     return { ...product, accountId };

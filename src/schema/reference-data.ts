@@ -3,6 +3,7 @@ import { MERCHANT_CATEGORY_CODES } from '../contracts/merchant-category-codes.ge
 import type { PaymentProfile, PricePlan, PricePlanFilters, PricePlanSummary } from '../datasources/partner-management.ts';
 import { BadUserInputError, type FieldProblem } from '../errors.ts';
 import { builder } from './builder.ts';
+import { ID_RULES, assertId } from './ids.ts';
 
 const PaymentProfileRef = builder.objectRef<PaymentProfile>('PaymentProfile').implement({
   description: 'How a payment product is priced and which payment programs it offers.',
@@ -107,6 +108,9 @@ function pricePlanFilters(args: {
   if (args.partnerCountry != null && !/^[A-Za-z]{2}$/.test(args.partnerCountry)) problems.push({ path: 'partnerCountry', message: 'must be an ISO 3166-1 alpha-2 code such as SE' });
   if (args.customerCountry != null && !/^[A-Za-z]{2}$/.test(args.customerCountry)) problems.push({ path: 'customerCountry', message: 'must be an ISO 3166-1 alpha-2 code such as SE' });
   if (args.version != null && args.version < 1) problems.push({ path: 'version', message: 'must be 1 or more' });
+  if (args.paymentProgramId != null && !ID_RULES.klarnaId.test(args.paymentProgramId)) {
+    problems.push({ path: 'paymentProgramId', message: 'must be a Klarna identifier (KRN)' });
+  }
   if (problems.length) throw new BadUserInputError(`Invalid price plan filters: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`, problems);
   return {
     merchant_category_code: args.merchantCategoryCode as PricePlanFilters['merchant_category_code'],
@@ -146,6 +150,9 @@ builder.queryFields((t) => ({
       pricingPaymentCategory: t.arg({ type: PricingPaymentCategory, description: 'Digital or physical goods.' }),
       paymentProgramId: t.arg.string({ description: 'Payment program (KRN).' }),
     },
-    resolve: (_root, { id, ...filters }, context) => context.loaders.pricePlan.load({ id: String(id), filters: pricePlanFilters(filters) }),
+    resolve: (_root, { id, ...filters }, context) => {
+      assertId(ID_RULES.pricePlan, String(id), 'id');
+      return context.loaders.pricePlan.load({ id: String(id), filters: pricePlanFilters(filters) });
+    },
   }),
 }));

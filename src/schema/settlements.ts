@@ -8,7 +8,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
 import type { PayoutStatus, Settlement } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
-import { assertKrn } from './account-loading.ts';
+import { nodeKeyParts } from './global-ids.ts';
+import { ID_RULES, assertId } from './ids.ts';
 import { money, MoneyRef } from './money.ts';
 import { openEnum } from './open-enum.ts';
 import { currentSelection, lookahead, type SelectedField } from './plan/lookahead.ts';
@@ -55,7 +56,7 @@ function prefetch(context: SchemaContext, settlementId: string, selected: Map<st
 }
 
 function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolveInfo) {
-  assertKrn(id, 'id');
+  assertId(ID_RULES.settlement, id, 'id');
   const selected = lookahead(info);
   // Bad paging is refused before anything is read.
   for (const args of windowArguments(selected.get('transactions'))) planTransactionPage(args);
@@ -68,7 +69,7 @@ function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolve
 builder.node(SettlementRef, {
   description: 'What Klarna settled to a payment acquiring account for a period.',
   id: { resolve: (s) => s.settlement_id },
-  loadOne: (id, context) => context.loaders.settlement.load(id),
+  loadOne: (key, context) => context.loaders.settlement.load(nodeKeyParts('Settlement', key)[0]!),
   fields: (t) => ({
     klarnaId: t.exposeString('settlement_id', { description: "Klarna's identifier (KRN) of the settlement." }),
     acquiringAccountId: t.exposeString('payment_acquiring_account_id', { description: 'The payment acquiring account settled to (KRN).' }),

@@ -1,12 +1,13 @@
 /** Stores (where a merchant sells) and store groups (stores under one brand, with support contacts). */
 import type { Store, StoreGroup } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
+import { nodeKeyParts } from './global-ids.ts';
 import { connectionFromArray, pageRequestFrom } from './connections.ts';
 import { openEnum } from './open-enum.ts';
 import { z } from 'zod';
 import { StoreGroupInput, StoreKind, storeGroupSchema, storeSchema } from './inputs.ts';
 import { MUTATION_ERRORS } from './mutation-errors.ts';
-import { parseScopedKey, scope, scopeAll, scopedKey, type Scoped } from './scoped.ts';
+import { scope, scopeAll, scopedKey, type Scoped } from './scoped.ts';
 import { idempotencyKey, keyFor, krn, parseInput } from './validation.ts';
 
 export const StoreRef = builder.objectRef<Scoped<Store>>('Store');
@@ -22,7 +23,7 @@ builder.node(StoreRef, {
   description: 'A place where the merchant sells.',
   id: { resolve: (store) => scopedKey(store.accountId, store.store_id) },
   loadOne: async (key, context) => {
-    const { accountId, id } = parseScopedKey(key);
+    const [accountId = '', id = ''] = nodeKeyParts('Store', key);
     return scope(accountId, await context.loaders.store.load({ accountId, id }));
   },
   fields: (t) => ({
@@ -56,7 +57,7 @@ builder.node(StoreGroupRef, {
   description: 'Stores that sell under one brand and share support contacts.',
   id: { resolve: (group) => scopedKey(group.accountId, group.store_group_id) },
   loadOne: async (key, context) => {
-    const { accountId, id } = parseScopedKey(key);
+    const [accountId = '', id = ''] = nodeKeyParts('StoreGroup', key);
     return scope(accountId, await context.loaders.storeGroup.load({ accountId, id }));
   },
   fields: (t) => ({

@@ -9,10 +9,9 @@
 import type { SchemaContext } from './context.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { EVENT_ID, EVENT_TYPES, eventIdTime, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
-import { assertKrn } from './account-loading.ts';
 import { MAX_ACCOUNTS_PER_QUERY } from './accounts.ts';
 import { builder } from './builder.ts';
-import { assertOpaqueId } from './card-orders.ts';
+import { ID_RULES, assertId } from './ids.ts';
 import {
   ComplianceDecisionCreatedEventRef,
   KlarnaEventRef,
@@ -50,7 +49,7 @@ async function openStream(context: SchemaContext, { after, accept, prepare }: St
 
 /** Refuses an account the subscriber cannot read, before any event is awaited. */
 async function assertReadableAccount(access: Access, accountId: string, path: string): Promise<void> {
-  assertKrn(accountId, path);
+  assertId(ID_RULES.account, accountId, path);
   if (!(await access.account(accountId))) throw new NotFoundError('The account');
 }
 
@@ -112,7 +111,7 @@ builder.subscriptionFields((t) => {
           after: args.after,
           accept: (event) => event.type === EVENT_TYPES.ORDER_CANCELLATION_UPDATED && event.orderId === orderId,
           prepare: async (access) => {
-            assertOpaqueId(orderId, 'orderId');
+            assertId(ID_RULES.cardOrder, orderId, 'orderId');
             const cancellation = await context.mcs.getOrderCancellation(orderId); // NOT_FOUND for others' orders
             access.grantOrder(orderId);
             if (cancellation.status === 'PENDING') {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MERCHANT_CATEGORY_CODES } from '../contracts/merchant-category-codes.generated.ts';
 import { BadUserInputError } from '../errors.ts';
+import { ID_RULES, zodId } from './ids.ts';
 
 /** Parses `value` with `schema`, or throws a BadUserInputError listing every problem by path. */
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, root = 'input'): T {
@@ -17,10 +18,9 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, root = 'inpu
   throw new BadUserInputError(`The input is invalid (${summary}).`, problems);
 }
 
-export const krn = z.string().regex(/^krn:[a-z0-9-]+(:[A-Za-z0-9._-]+){2,}$/, 'must be a Klarna identifier (KRN)').max(255);
-export const credentialId = z
-  .string()
-  .regex(/^krn:partner:global:(test|live|dev):credential:(api|client|client_cert):[A-Za-z0-9-]+$/, 'must be a Klarna credential id');
+/** Any Klarna identifier (the id rules are `ids.ts`). */
+export const krn = zodId(ID_RULES.klarnaId);
+export const credentialId = zodId(ID_RULES.credential);
 export const description = z.string().regex(/^[a-zA-Z0-9\-:;., _]{0,100}$/, 'may hold up to 100 letters, digits, spaces and - : ; . , _');
 export const reference = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters');
 export const mcc = z.string().refine((code) => MERCHANT_CATEGORY_CODES.has(code), 'is not a merchant category code Klarna accepts');
@@ -29,7 +29,6 @@ export const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code
 export const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 export const email = z.email('must be an e-mail address');
 export const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone' });
-export const opaqueId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/, 'must be letters, digits, ".", "_", ":" or "-" (at most 255)');
 export const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,255}$/, 'must be 1 to 255 letters, digits, ".", "_", ":" or "-"');
 
 const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;

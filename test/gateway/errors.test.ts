@@ -40,7 +40,8 @@ describe('error mapping', () => {
       [`query($id: ID!) { account(id: $id) { stores(first: 5, after: "%%%") { edges { node { id } } } } }`, { id: ACCOUNT }, 'after'],
       [`{ settlement(id: "krn:partner:eu1:settlement:live:113574395") { transactions(first: 0) { edges { cursor } } } }`, {}, 'first'],
       [`{ cardOrder(orderId: "bad id with spaces") { orderId } }`, {}, 'orderId'],
-      [`{ pricePlan(id: "p", merchantCategoryCode: "0000") { id } }`, {}, 'merchantCategoryCode'],
+      [`{ pricePlan(id: "krn:partner:global:payment:price-plan:171080e7-2637-4675-a224-ec032723ebdf", merchantCategoryCode: "0000") { id } }`, {}, 'merchantCategoryCode'],
+      [`{ pricePlan(id: "..", merchantCategoryCode: "5499") { id } }`, {}, 'id'],
       [`{ credential(id: "krn:nope") { klarnaId } }`, {}, 'id'],
     ];
     for (const [query, variables, path] of cases) {
@@ -50,6 +51,26 @@ describe('error mapping', () => {
       expect(error?.extensions?.code, query).toBe('BAD_USER_INPUT');
       expect(error?.extensions?.problems?.[0]?.path, query).toBe(path);
       expect(error?.message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('refuses a malformed global id, or one whose parts are not ids, with BAD_USER_INPUT, and one of a type node cannot read with NOT_FOUND, without any call', async () => {
+    const globalId = (typename: string, key: string) => Buffer.from(`${typename}:${key}`).toString('base64');
+    const cases: [string, string][] = [
+      ['not a global id', 'BAD_USER_INPUT'],
+      [globalId('Account', '..'), 'BAD_USER_INPUT'],
+      [globalId('Store', `${ACCOUNT} ..`), 'BAD_USER_INPUT'],
+      [globalId('CardPromise', '..'), 'BAD_USER_INPUT'],
+      [globalId('CardSettlement', 'b0ec0bbd-534c-4b1c-b28a-628bf33c3324 bad\r\nkey'), 'BAD_USER_INPUT'],
+      [globalId('Nope', 'x'), 'NOT_FOUND'],
+      [globalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07'), 'NOT_FOUND'],
+    ];
+    for (const [id, code] of cases) {
+      const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `query($id: ID!) { node(id: $id) { id } }`, { id }));
+      expect(total, id).toBe(0);
+      expect(result.body.data, id).toEqual({ node: null });
+      expect(result.body.errors?.[0], id).toMatchObject({ path: ['node'], extensions: { code } });
+      expect(result.body.errors?.[0]?.message, id).toMatch(/`id` (is not|names no object)/);
     }
   });
 

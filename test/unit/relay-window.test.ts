@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.ts';
 import { encodeCursor, pageRequestFrom } from '../../src/schema/connections.ts';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parseWindow, type ConnectionArguments } from '../../src/schema/plan/window.ts';
+import { DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, parseWindow, type ConnectionArguments } from '../../src/schema/plan/window.ts';
 import { planTransactionPage } from '../../src/schema/settlement-transactions.ts';
 import { reportWindow } from '../../src/schema/settlement-report-plan.ts';
 
@@ -86,14 +86,25 @@ describe('parseWindow', () => {
     refusal(() => parseWindow({ after: 'c:1', before: 'c:2' }, decode));
     expect(calls).toEqual([]);
   });
+
+  it('refuses a cursor longer than MAX_CURSOR_LENGTH without decoding it, and takes one at the limit', () => {
+    const { decode, calls } = recordingDecoder();
+    const atLimit = `c:${'1'.repeat(MAX_CURSOR_LENGTH - 2)}`;
+    const long = `${atLimit}1`;
+    expect(refusal(() => parseWindow({ first: 1, after: long }, decode))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'after' });
+    expect(refusal(() => parseWindow({ last: 1, before: 'x'.repeat(100_000) }, decode))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'before' });
+    expect(calls).toEqual([]);
+    expect(parseWindow({ first: 1, after: atLimit }, decode).size).toBe(1);
+    expect(calls).toHaveLength(1);
+  });
 });
 
 describe('pageRequestFrom (Klarna id cursors)', () => {
   it("maps a window onto Klarna's size/starting_after/ending_before", () => {
     expect(pageRequestFrom({})).toEqual({ size: DEFAULT_PAGE_SIZE });
-    expect(pageRequestFrom({ first: 10, after: encodeCursor('krn:a') })).toEqual({ size: 10, startingAfter: 'krn:a' });
-    expect(pageRequestFrom({ last: 10, before: encodeCursor('krn:b') })).toEqual({ size: 10, endingBefore: 'krn:b' });
-    expect(pageRequestFrom({ first: 3, before: encodeCursor('krn:c') })).toEqual({ size: 3, endingBefore: 'krn:c' });
+    expect(pageRequestFrom({ first: 10, after: encodeCursor('krn:partner:global:account:brand:a') })).toEqual({ size: 10, startingAfter: 'krn:partner:global:account:brand:a' });
+    expect(pageRequestFrom({ last: 10, before: encodeCursor('krn:partner:global:account:brand:b') })).toEqual({ size: 10, endingBefore: 'krn:partner:global:account:brand:b' });
+    expect(pageRequestFrom({ first: 3, before: encodeCursor('krn:partner:global:account:brand:c') })).toEqual({ size: 3, endingBefore: 'krn:partner:global:account:brand:c' });
   });
 
   it('refuses a cursor that is not one of its own', () => {
@@ -138,6 +149,6 @@ describe('reportWindow (CSV row cursors)', () => {
   it('refuses what every connection refuses, and cursors that are not rows', () => {
     expect(refusal(() => reportWindow({ last: 10 }))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'last' });
     expect(refusal(() => reportWindow({ after: rowCursor(1), before: rowCursor(2) }))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'before' });
-    expect(refusal(() => reportWindow({ after: encodeCursor('krn:a') }))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'after' });
+    expect(refusal(() => reportWindow({ after: encodeCursor('krn:partner:global:account:brand:a') }))).toMatchObject({ code: 'BAD_USER_INPUT', path: 'after' });
   });
 });

@@ -6,7 +6,8 @@
  * schema refuses the same things with the same messages:
  * - `first` with `last` (`last` at fault), `after` with `before` (`before` at fault);
  * - `last` without `before` (paging backward needs a cursor to page back from);
- * - a size outside 1..`MAX_PAGE_SIZE` (`first`, or `last` when given); no size means `DEFAULT_PAGE_SIZE`.
+ * - a size outside 1..`MAX_PAGE_SIZE` (`first`, or `last` when given); no size means `DEFAULT_PAGE_SIZE`;
+ * - a cursor longer than `MAX_CURSOR_LENGTH` (no connection issues one), before it is decoded.
  * Each connection has its own cursors (a Klarna id, a position among transactions, a CSV row index):
  * `decode(cursor, argument)` turns a given cursor into the connection's own value, or throws
  * BAD_USER_INPUT itself. Any cursor given is decoded, even where the connection then ignores it.
@@ -16,6 +17,11 @@ import { BadUserInputError } from '../../errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/**
+ * The longest cursor any connection issues, with room: a transaction cursor carries two of Klarna's
+ * own cursors (about 200 characters with the sandbox's), a Klarna-id cursor at most 340.
+ */
+export const MAX_CURSOR_LENGTH = 512;
 
 /** Relay's connection arguments as a field receives them (GraphQL nulls included). */
 export interface ConnectionArguments {
@@ -41,9 +47,20 @@ function checkedSize(size: number, argument: 'first' | 'last'): number {
   return size;
 }
 
+/** `decode`, after refusing a cursor no connection could have issued for its length alone. */
+function cappedDecoder<Cursor>(decode: CursorDecoder<Cursor>): CursorDecoder<Cursor> {
+  return (cursor, argument) => {
+    if (cursor.length > MAX_CURSOR_LENGTH) {
+      throw windowProblem(argument, `is longer than any cursor (${MAX_CURSOR_LENGTH} characters); use a cursor this connection returned`);
+    }
+    return decode(cursor, argument);
+  };
+}
+
 /** The window the Relay arguments name, or BAD_USER_INPUT naming the argument at fault. */
-export function parseWindow<Cursor>(args: ConnectionArguments, decode: CursorDecoder<Cursor>): RelayWindow<Cursor> {
+export function parseWindow<Cursor>(args: ConnectionArguments, decodeCursor: CursorDecoder<Cursor>): RelayWindow<Cursor> {
   const { first, after, last, before } = args;
+  const decode = cappedDecoder(decodeCursor);
   if (first != null && last != null) throw windowProblem('last', 'cannot be combined with `first`');
   if (after != null && before != null) throw windowProblem('before', 'cannot be combined with `after`');
   if (last != null) {
