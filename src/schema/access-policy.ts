@@ -13,6 +13,8 @@ import { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-aut
 import { hasAllAccounts, hasRole, mayTouchAccount, type Caller, type Role } from '../auth/caller.ts';
 import { ForbiddenError } from '../errors.ts';
 import { ruleFor, type Scopes } from './access-rules.ts';
+import { NODE_KEYS, type NodeType } from './global-ids.ts';
+import { ID_RULES, type IdRule } from './ids.ts';
 
 /** The scopes rules may name (the builder's `AuthScopes`). */
 export interface AuthScopes {
@@ -22,13 +24,14 @@ export interface AuthScopes {
   nodes: readonly { id: string; typename: string }[];
 }
 
-/** Node types whose global id starts with their account's KRN (`<account> <id>`, see `scoped.ts`). */
-const ACCOUNT_SCOPED_NODES = new Set(['Brand', 'BusinessEntity', 'ComplianceDecision', 'PaymentAccount', 'PaymentProduct', 'Store', 'StoreGroup']);
-
-/** The account a node id belongs to; undefined for partner-wide objects (settlements, credentials, cards). */
+/**
+ * The account a node id belongs to: an Account's own, or the first part of a key that starts with an
+ * account (`NODE_KEYS`: brands, stores, ...); undefined for partner-wide objects (settlements,
+ * credentials, cards).
+ */
 export function accountOfNode({ id, typename }: { id: string; typename: string }): string | undefined {
-  if (typename === 'Account') return id;
-  return ACCOUNT_SCOPED_NODES.has(typename) ? id.split(' ')[0] : undefined;
+  const key: readonly IdRule[] | undefined = NODE_KEYS[typename as NodeType];
+  return key?.[0] === ID_RULES.account ? id.split(' ')[0] : undefined;
 }
 
 const mayReadNode = (caller: Caller, node: { id: string; typename: string }) => {
