@@ -3,7 +3,9 @@
 # `docker run -p 4000:4000 klarna-partner-gateway` (embedded sandbox when no KLARNA_* URL is set).
 # Stages: build (all dependencies, tsc to dist/), deps (production dependencies only), runtime
 # (node, production node_modules, dist/ and openapi/: no TypeScript sources, tests or dev tools).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the active LTS (CI runs every test on it and on Node 20); override with
+# `--build-arg NODE_IMAGE=node:20-bookworm-slim` for the older line.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

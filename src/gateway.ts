@@ -13,10 +13,13 @@ import { authenticationOf, createAuthenticator, type Authenticate, type Authenti
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
+import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
+import { useHealthBody } from './plugins/health.ts';
 import { createOperationLog } from './plugins/operation-log.ts';
 import { useOperationOutcome } from './plugins/operation-outcome.ts';
 import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
 import { useReadiness } from './plugins/readiness.ts';
+import { useRequestId } from './plugins/request-id.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
@@ -134,6 +137,11 @@ export function createGateway(options: GatewayOptions) {
     plugins: [
       // First: its instrumentation is the outermost, so the operation's span covers every other plugin's work.
       ...(tracing ? [tracing.plugin] : []),
+      // `/health`'s body, before the plugins that add headers to every answer (its answer is replaced).
+      useHealthBody(),
+      // The request id, settled before anything reads it (context, log, span) and echoed on every answer.
+      useRequestId(),
+      ...(options.graphiql ? [] : [useGraphiqlOffHint()]),
       useMetricsEndpoint(options.metrics),
       useReadiness({
         upstreams: [options.upstreams.pm, options.upstreams.mcs],

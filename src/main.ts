@@ -18,6 +18,21 @@ try {
 }
 const logger = createLogger({ level: config.LOG_LEVEL });
 
+/**
+ * A port that could not be listened on ends start-up with one line naming the variable that sets it
+ * (no stack: nothing is wrong with the code); any other error is thrown on.
+ */
+function exitIfCannotListen(variable: 'PORT' | 'SANDBOX_PORT', port: number, host: string) {
+  return (error: unknown): never => {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    const reason =
+      code === 'EADDRINUSE' ? `${host}:${port} is already in use` : code === 'EACCES' ? `listening on ${host}:${port} is not permitted` : undefined;
+    if (!reason) throw error;
+    console.error(`Cannot start: ${reason} (${code}). Stop what holds it, or set ${variable} to another port (${variable}=0 picks a free one).`);
+    process.exit(1);
+  };
+}
+
 const sandbox = config.sandbox
   ? await startSandbox({
       port: config.SANDBOX_PORT,
@@ -25,7 +40,7 @@ const sandbox = config.sandbox
       lenient: config.SANDBOX_LENIENT,
       onboardingDelayMs: config.SANDBOX_ONBOARDING_DELAY_MS,
       cancellationDelayMs: config.SANDBOX_CANCELLATION_DELAY_MS,
-    })
+    }).catch(exitIfCannotListen('SANDBOX_PORT', config.SANDBOX_PORT, '127.0.0.1'))
   : undefined;
 
 const targets: GatewayTargets = sandbox
@@ -41,7 +56,7 @@ const targets: GatewayTargets = sandbox
 const sandboxWebhookKey = sandbox ? { signingKeyId: `sandbox-${randomBytes(4).toString('hex')}`, signingKey: randomBytes(32).toString('hex') } : undefined;
 if (sandboxWebhookKey) config.WEBHOOK_SIGNING_KEYS = { ...config.WEBHOOK_SIGNING_KEYS, [sandboxWebhookKey.signingKeyId]: sandboxWebhookKey.signingKey };
 
-const gateway = await startGateway(config, targets, { logger });
+const gateway = await startGateway(config, targets, { logger }).catch(exitIfCannotListen('PORT', config.PORT, config.HOST));
 if (sandbox && sandboxWebhookKey) sandbox.webhooks.addSubscriber({ url: `${gateway.url}${config.WEBHOOK_PATH}`, ...sandboxWebhookKey });
 
 if (sandbox) logger.info({ sandbox: sandbox.url }, 'embedded Klarna sandbox started (no KLARNA_MANAGEMENT_URL set)');

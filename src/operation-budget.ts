@@ -17,6 +17,24 @@
  */
 import { OperationTimeoutError, UpstreamCallLimitError } from './errors.ts';
 
+/**
+ * A native AbortSignal that aborts with `signal`. @whatwg-node/server gives each HTTP request a
+ * look-alike signal (a Proxy over an EventTarget) that Node 24's `AbortSignal.any` refuses
+ * (`ERR_INVALID_ARG_TYPE`, whatwg-node#2445) though Node 20's takes it; the budget's signal is combined
+ * with others by `AbortSignal.any` (here, and by the HTTP layer with each call's deadline), so it
+ * must be native.
+ */
+function nativeSignal(signal: AbortSignal): AbortSignal {
+  try {
+    return AbortSignal.any([signal]);
+  } catch {
+    const follower = new AbortController();
+    if (signal.aborted) follower.abort(signal.reason);
+    else signal.addEventListener('abort', () => follower.abort(signal.reason), { once: true });
+    return follower.signal;
+  }
+}
+
 export interface BudgetLimits {
   /** Upstream calls one operation may make; the next one is refused. */
   maxCalls: number;
@@ -40,8 +58,11 @@ export class OperationBudget {
   private deadline: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly requestSignal?: AbortSignal) {
-    this.signal = requestSignal;
+  private readonly requestSignal: AbortSignal | undefined;
+
+  constructor(requestSignal?: AbortSignal) {
+    this.requestSignal = requestSignal && nativeSignal(requestSignal);
+    this.signal = this.requestSignal;
   }
 
   /** Starts counting against `limits` and starts the deadline. Arming twice keeps the first. */

@@ -146,20 +146,26 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   });
   const server: Server = createServer(yoga);
   const requests = trackRequests(server);
-  const webSockets = attachGraphqlWs(server, yoga, {
-    logger,
-    isProd: config.NODE_ENV === 'production',
-    maxPayloadBytes: config.MAX_REQUEST_BYTES,
-    allowOrigin: webSocketOriginPolicy({ origins: config.CORS_ORIGINS, production: config.NODE_ENV === 'production' }),
-    onConnection: metrics.gateway.webSocket,
-  });
+  // A port that cannot be had (EADDRINUSE, EACCES) rejects here, for `main.ts` to name PORT; the
+  // WebSocket server is attached only once the port is ours, as it would report the same error as a
+  // failure of its own to every listener.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   }).catch(async (error: unknown) => {
     await events.close();
     await tracing?.shutdown();
+    await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
+    hotPathRedis?.disconnect();
     throw error;
+  });
+  // No I/O runs between the resolved listen and this line: no upgrade can arrive unattended.
+  const webSockets = attachGraphqlWs(server, yoga, {
+    logger,
+    isProd: config.NODE_ENV === 'production',
+    maxPayloadBytes: config.MAX_REQUEST_BYTES,
+    allowOrigin: webSocketOriginPolicy({ origins: config.CORS_ORIGINS, production: config.NODE_ENV === 'production' }),
+    onConnection: metrics.gateway.webSocket,
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;

@@ -86,7 +86,13 @@ describe('production build', () => {
   it('answers /health, the check the Docker HEALTHCHECK makes', async () => {
     const response = await request(new URL('/health', running!.graphqlUrl));
     expect(response.statusCode).toBe(200);
-    await response.body.dump();
+    expect(await response.body.json()).toEqual({ status: 'ok' });
+  });
+
+  it('tells a browser that opens /graphql that GraphiQL is off and how to query (production, as in the image)', async () => {
+    const response = await request(running!.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(response.statusCode).toBe(406);
+    expect(await response.body.text()).toContain('GRAPHIQL=true');
   });
 
   it('exits with code 0 on SIGTERM, as `docker stop` sends it', async () => {

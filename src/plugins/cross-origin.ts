@@ -55,9 +55,20 @@ export function webSocketOriginPolicy({ origins, production }: { origins: readon
 
 type CorsOption = YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors'];
 
+/**
+ * How long a browser may reuse a preflight's answer (`Access-Control-Max-Age`), so that a page does not
+ * send an OPTIONS before every POST: 10 minutes. The answer changes only with a deploy or
+ * `CORS_ORIGINS`, which then take effect within that; browsers cap it anyway (Chromium at 2 hours).
+ */
+export const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+/** Answer headers a page's script may read: the request id, to quote to support. */
+const EXPOSED_HEADERS = ['x-request-id'];
+
 /** The `cors` option for Yoga. `origins`: exact origins (`https://app.example.com`), or none given. */
 export function corsPolicy({ origins, production }: { origins: readonly string[] | undefined; production: boolean }): CorsOption {
-  if (!origins) return production ? () => false : undefined;
+  // Development without a list: any origin, any method and header asked for (Yoga's default).
+  if (!origins) return production ? () => false : { maxAge: PREFLIGHT_MAX_AGE_SECONDS, exposedHeaders: EXPOSED_HEADERS };
   const allowed = new Set(origins);
   return (request) => {
     const origin = request.headers.get('origin');
@@ -67,7 +78,8 @@ export function corsPolicy({ origins, production }: { origins: readonly string[]
       credentials: true,
       methods: ['GET', 'POST'],
       allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'x-client-name', CSRF_HEADER],
-      maxAge: 600,
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     };
   };
 }

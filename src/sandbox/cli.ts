@@ -51,6 +51,14 @@ const sandbox = await startSandbox({
   cancellationDelayMs: env.SANDBOX_CANCELLATION_DELAY_MS,
   faults: env.SANDBOX_FAULTS ?? [],
   webhooks: env.SANDBOX_WEBHOOKS ?? [],
+}).catch((error: unknown) => {
+  // A port that cannot be had: one line naming SANDBOX_PORT, no stack (nothing is wrong with the code).
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${env.SANDBOX_HOST}:${env.SANDBOX_PORT}`;
+  const reason = code === 'EADDRINUSE' ? `${where} is already in use` : code === 'EACCES' ? `listening on ${where} is not permitted` : undefined;
+  if (!reason) throw error;
+  console.error(`Cannot start the sandbox: ${reason} (${code}). Stop what holds it, or set SANDBOX_PORT to another port (SANDBOX_PORT=0 picks a free one).`);
+  process.exit(1);
 });
 
 console.log(`Klarna sandbox listening on ${sandbox.url}`);

@@ -30,10 +30,12 @@ describe('GraphQL over HTTP', () => {
     expect(text).toMatch(/klarna_upstream_request_duration_seconds_bucket\{le="0\.1",api="Partner Management API",operation="getAccount"\} [1-9]/);
   });
 
-  it('answers /health', async () => {
+  it('answers /health with JSON { status: "ok" }, never cached', async () => {
     const response = await request(`${context.gateway.url}/health`);
     expect(response.statusCode).toBe(200);
-    await response.body.dump();
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(await response.body.json()).toEqual({ status: 'ok' });
   });
 
   it('serves GraphiQL as one page with no assets from the network, opening on the Dashboard query', async () => {

@@ -3,11 +3,22 @@ import { getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectT
 import { GRAPHIQL_TABS } from '../../src/examples.ts';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
-import { printSchemaFile, SCHEMA_FILE } from '../../src/schema/print.ts';
+import { POSSIBLE_TYPES_FILE, printPossibleTypesFile, printSchemaFile, SCHEMA_FILE } from '../../src/schema/print.ts';
 
 describe('schema', () => {
-  it('schema.graphql is what the code prints today (run `npm run schema`)', async () => {
+  it('schema.graphql and possible-types.json are what the code prints today (run `npm run schema`)', async () => {
     expect((await readFile(SCHEMA_FILE, 'utf8')) === printSchemaFile(), 'stale schema.graphql: run `npm run schema`').toBe(true);
+    expect((await readFile(POSSIBLE_TYPES_FILE, 'utf8')) === printPossibleTypesFile(), 'stale possible-types.json: run `npm run schema`').toBe(true);
+  });
+
+  it('possible-types.json lists every union and interface with the object types that may stand for it', async () => {
+    const schema = buildSchema();
+    const possibleTypes = JSON.parse(await readFile(POSSIBLE_TYPES_FILE, 'utf8')) as Record<string, string[]>;
+    const abstract = Object.values(schema.getTypeMap()).filter((type) => isUnionType(type) || isInterfaceType(type));
+    expect(Object.keys(possibleTypes).sort()).toEqual(abstract.map((type) => type.name).sort());
+    // What Apollo Client needs to match `... on UserError` in a mutation's answer.
+    expect(possibleTypes.UserError).toEqual(expect.arrayContaining(['NotFoundError', 'ValidationError', 'ForbiddenError', 'ConflictError', 'RateLimitedError']));
+    expect(possibleTypes.Node).toContain('Account');
   });
 
   it('describes every type, field, argument and enum value', () => {

@@ -81,10 +81,14 @@ describe('production mode', () => {
     expect((await gql(context.gateway, '{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it('does not serve GraphiQL', async () => {
-    const response = await send(context.gateway.graphqlUrl, 'GET', { accept: 'text/html' });
-    expect(response.text).not.toMatch(/graphiql/i);
-    expect(String(response.headers['content-type'])).not.toContain('text/html');
+  it('does not serve GraphiQL, and tells a browser that opens /graphql so and how to query', async () => {
+    const response = await send(context.gateway.graphqlUrl, 'GET', { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    expect(response.text).not.toMatch(/<html|<script/i);
+    expect(String(response.headers['content-type'])).toBe('application/json; charset=utf-8');
+    expect(response.status).toBe(406);
+    expect(codes({ ...response, headers: {} })).toEqual(['GRAPHIQL_DISABLED']);
+    expect(messages({ ...response, headers: {} })).toContain('GRAPHIQL=true');
+    expect(messages({ ...response, headers: {} })).toContain('POST /graphql with Content-Type: application/json');
   });
 
   it('hides field, argument and enum suggestions', async () => {
@@ -172,11 +176,13 @@ describe('production mode with INTROSPECTION, GRAPHIQL and CORS_ORIGINS set', ()
     };
     const allowed = await preflight('https://ops.example.com');
     expect(allowed['access-control-allow-origin']).toBe('https://ops.example.com');
+    expect(allowed['access-control-max-age']).toBe('600'); // the browser reuses the preflight for 10 minutes
     expect(allowed['access-control-allow-credentials']).toBe('true');
     expect(String(allowed['access-control-allow-headers'])).toContain('authorization');
     expect((await preflight('https://evil.example'))['access-control-allow-origin']).toBeUndefined();
     const answer = await gql(context.gateway, '{ __typename }', {}, { origin: 'https://app.example.com' });
     expect(answer.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(answer.headers['access-control-expose-headers']).toBe('x-request-id'); // the page's script may read it
     expect(await upgradeStatus(context.gateway.graphqlUrl, 'https://app.example.com')).toBe(101);
     expect(await upgradeStatus(context.gateway.graphqlUrl, 'https://evil.example')).toBe(403);
   });
@@ -195,6 +201,14 @@ describe('development mode, for contrast', () => {
     expect((await send(`${context.gateway.graphqlUrl}?query=${query}`, 'GET', {})).status).toBe(200);
     const answer = await gql(context.gateway, '{ __typename }', {}, { origin: 'https://anything.example' });
     expect(answer.headers['access-control-allow-origin']).toBe('https://anything.example');
+    expect(answer.headers['access-control-expose-headers']).toBe('x-request-id');
+    const preflight = await request(context.gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://anything.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    await preflight.body.dump();
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://anything.example');
+    expect(preflight.headers['access-control-max-age']).toBe('600');
     expect(await upgradeStatus(context.gateway.graphqlUrl, 'https://anything.example')).toBe(101);
   });
 });
