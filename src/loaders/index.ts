@@ -29,46 +29,66 @@ export interface AccountItemKey {
   id: string;
 }
 
-export function createLoaders({ pm, mcs, referenceCache, principalHash }: LoaderDependencies) {
-  return {
-    account: createAccountLoader(pm),
-    businessEntityPage: keyedLoader(({ accountId, page }: AccountPageKey) => pm.listBusinessEntities(accountId, page)),
-    businessEntity: keyedLoader(({ accountId, id }: AccountItemKey) => pm.getBusinessEntity(accountId, id)),
-    brandPage: keyedLoader(({ accountId, page }: AccountPageKey) => pm.listBrands(accountId, page)),
-    brand: keyedLoader(({ accountId, id }: AccountItemKey) => pm.getBrand(accountId, id)),
-    storePage: keyedLoader(({ accountId, page }: AccountPageKey) => pm.listStores(accountId, page)),
-    store: keyedLoader(({ accountId, id }: AccountItemKey) => pm.getStore(accountId, id)),
-    storeGroupPage: keyedLoader(({ accountId, page }: AccountPageKey) => pm.listStoreGroups(accountId, page)),
-    storeGroup: keyedLoader(({ accountId, id }: AccountItemKey) => pm.getStoreGroup(accountId, id)),
-    paymentProducts: keyedLoader((accountId: string) => pm.listPaymentProducts(accountId), (id) => id),
-    paymentAccount: keyedLoader(({ accountId, productId, id }: AccountItemKey & { productId: string }) =>
-      pm.getPaymentAccount(accountId, productId, id),
-    ),
-    complianceDecisionPage: keyedLoader(({ accountId, page }: AccountPageKey) => pm.listComplianceDecisions(accountId, page)),
-    complianceDecision: keyedLoader(({ accountId, id }: AccountItemKey) => pm.getComplianceDecision(accountId, id)),
-    credentials: keyedLoader((kind: 'api-key' | 'client-identifier') => pm.listCredentials(kind), (kind) => kind),
-    credential: keyedLoader((id: string) => pm.getCredential(id), (id) => id),
-    paymentProfiles: keyedLoader(
-      () => referenceCache.get(principalHash, 'paymentProfiles', () => pm.listPaymentProfiles()),
-      () => 'all',
-    ),
-    pricePlans: keyedLoader(() => referenceCache.get(principalHash, 'pricePlans', () => pm.listPricePlans()), () => 'all'),
-    pricePlan: keyedLoader(({ id, filters, page }: { id: string; filters: PricePlanFilters; page?: PageRequest }) =>
-      referenceCache.get(principalHash, `pricePlan:${JSON.stringify([id, filters, page])}`, () => pm.getPricePlan(id, filters, page)),
-    ),
-    settlement: keyedLoader((id: string) => pm.getSettlement(id), (id) => id),
-    payoutStatus: keyedLoader((settlementId: string) => pm.getPayoutStatus(settlementId), (id) => id),
-    settlementTransactionPage: keyedLoader(({ settlementId, page }: { settlementId: string; page: PageRequest }) =>
-      pm.listSettlementTransactions(settlementId, page),
-    ),
-    /** A window of the CSV report, parsed while it streams; the download stops once the window is read. */
-    settlementReport: keyedLoader(async ({ settlementId, window }: { settlementId: string; window: ReportWindow }) =>
-      readSettlementReport(await pm.streamSettlementCsv(settlementId), window),
-    ),
-    cardPromise: keyedLoader((id: string) => mcs.getPromise(id), (id) => id),
-    cardSettlement: keyedLoader(({ id, keyId }: { id: string; keyId: string }) => mcs.getSettlement(id, keyId)),
-    cardSettlementByOrder: keyedLoader(({ orderId, keyId }: { orderId: string; keyId: string }) => mcs.getSettlementByOrder(orderId, keyId)),
-    orderCancellation: keyedLoader((orderId: string) => mcs.getOrderCancellation(orderId), (id) => id),
-  };
+/**
+ * How each loader is made, once for the process. A request makes only the loaders its operation uses,
+ * on first use (`createLoaders`): most operations touch two or three of these.
+ */
+const FACTORIES = {
+  account: (deps: LoaderDependencies) => createAccountLoader(deps.pm),
+  businessEntityPage: (deps: LoaderDependencies) => keyedLoader(({ accountId, page }: AccountPageKey) => deps.pm.listBusinessEntities(accountId, page)),
+  businessEntity: (deps: LoaderDependencies) => keyedLoader(({ accountId, id }: AccountItemKey) => deps.pm.getBusinessEntity(accountId, id)),
+  brandPage: (deps: LoaderDependencies) => keyedLoader(({ accountId, page }: AccountPageKey) => deps.pm.listBrands(accountId, page)),
+  brand: (deps: LoaderDependencies) => keyedLoader(({ accountId, id }: AccountItemKey) => deps.pm.getBrand(accountId, id)),
+  storePage: (deps: LoaderDependencies) => keyedLoader(({ accountId, page }: AccountPageKey) => deps.pm.listStores(accountId, page)),
+  store: (deps: LoaderDependencies) => keyedLoader(({ accountId, id }: AccountItemKey) => deps.pm.getStore(accountId, id)),
+  storeGroupPage: (deps: LoaderDependencies) => keyedLoader(({ accountId, page }: AccountPageKey) => deps.pm.listStoreGroups(accountId, page)),
+  storeGroup: (deps: LoaderDependencies) => keyedLoader(({ accountId, id }: AccountItemKey) => deps.pm.getStoreGroup(accountId, id)),
+  paymentProducts: (deps: LoaderDependencies) => keyedLoader((accountId: string) => deps.pm.listPaymentProducts(accountId), (id) => id),
+  paymentAccount: (deps: LoaderDependencies) => keyedLoader(({ accountId, productId, id }: AccountItemKey & { productId: string }) =>
+    deps.pm.getPaymentAccount(accountId, productId, id),
+  ),
+  complianceDecisionPage: (deps: LoaderDependencies) => keyedLoader(({ accountId, page }: AccountPageKey) => deps.pm.listComplianceDecisions(accountId, page)),
+  complianceDecision: (deps: LoaderDependencies) => keyedLoader(({ accountId, id }: AccountItemKey) => deps.pm.getComplianceDecision(accountId, id)),
+  credentials: (deps: LoaderDependencies) => keyedLoader((kind: 'api-key' | 'client-identifier') => deps.pm.listCredentials(kind), (kind) => kind),
+  credential: (deps: LoaderDependencies) => keyedLoader((id: string) => deps.pm.getCredential(id), (id) => id),
+  paymentProfiles: (deps: LoaderDependencies) => keyedLoader(
+    () => deps.referenceCache.get(deps.principalHash, 'paymentProfiles', () => deps.pm.listPaymentProfiles()),
+    () => 'all',
+  ),
+  pricePlans: (deps: LoaderDependencies) => keyedLoader(() => deps.referenceCache.get(deps.principalHash, 'pricePlans', () => deps.pm.listPricePlans()), () => 'all'),
+  pricePlan: (deps: LoaderDependencies) => keyedLoader(({ id, filters, page }: { id: string; filters: PricePlanFilters; page?: PageRequest }) =>
+    deps.referenceCache.get(deps.principalHash, `pricePlan:${JSON.stringify([id, filters, page])}`, () => deps.pm.getPricePlan(id, filters, page)),
+  ),
+  settlement: (deps: LoaderDependencies) => keyedLoader((id: string) => deps.pm.getSettlement(id), (id) => id),
+  payoutStatus: (deps: LoaderDependencies) => keyedLoader((settlementId: string) => deps.pm.getPayoutStatus(settlementId), (id) => id),
+  settlementTransactionPage: (deps: LoaderDependencies) => keyedLoader(({ settlementId, page }: { settlementId: string; page: PageRequest }) =>
+    deps.pm.listSettlementTransactions(settlementId, page),
+  ),
+  /** A window of the CSV report, parsed while it streams; the download stops once the window is read. */
+  settlementReport: (deps: LoaderDependencies) => keyedLoader(async ({ settlementId, window }: { settlementId: string; window: ReportWindow }) =>
+    readSettlementReport(await deps.pm.streamSettlementCsv(settlementId), window),
+  ),
+  cardPromise: (deps: LoaderDependencies) => keyedLoader((id: string) => deps.mcs.getPromise(id), (id) => id),
+  cardSettlement: (deps: LoaderDependencies) => keyedLoader(({ id, keyId }: { id: string; keyId: string }) => deps.mcs.getSettlement(id, keyId)),
+  cardSettlementByOrder: (deps: LoaderDependencies) => keyedLoader(({ orderId, keyId }: { orderId: string; keyId: string }) => deps.mcs.getSettlementByOrder(orderId, keyId)),
+  orderCancellation: (deps: LoaderDependencies) => keyedLoader((orderId: string) => deps.mcs.getOrderCancellation(orderId), (id) => id),
+};
+
+export type Loaders = { readonly [Name in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[Name]> };
+
+/** One request's loaders: each made on first use from that request's datasources, then kept for the request. */
+class RequestLoaders {
+  readonly made: Partial<Record<keyof Loaders, unknown>> = {};
+  constructor(readonly dependencies: LoaderDependencies) {}
 }
-export type Loaders = ReturnType<typeof createLoaders>;
+for (const name of Object.keys(FACTORIES) as (keyof Loaders)[]) {
+  Object.defineProperty(RequestLoaders.prototype, name, {
+    get(this: RequestLoaders) {
+      return (this.made[name] ??= FACTORIES[name](this.dependencies));
+    },
+  });
+}
+
+export function createLoaders(dependencies: LoaderDependencies): Loaders {
+  return new RequestLoaders(dependencies) as unknown as Loaders;
+}
