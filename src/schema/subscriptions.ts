@@ -9,8 +9,7 @@
 import type { GatewayContext } from '../context.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { EVENT_ID, EVENT_TYPES, eventIdTime, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
-import { assertKrn } from './account-loading.ts';
-import { MAX_ACCOUNTS_PER_QUERY } from './accounts.ts';
+import { assertKrn, MAX_ACCOUNTS_PER_QUERY } from './account-loading.ts';
 import { builder } from './builder.ts';
 import { assertOpaqueId } from './card-orders.ts';
 import {
