@@ -1,6 +1,6 @@
 /**
  * How fast the gateway refuses what it must refuse: hostile documents (aliases, directives, tokens,
- * depth, cost), bad input (an id that is no KRN, a page or id list over its cap), an oversized body, a
+ * depth), operations planned over their cost (upstream calls, answer rows), bad input (an id that is no KRN, a page or id list over its cap), an oversized body, a
  * batch over its limit, and a caller over its rate limit. Each case is sent one request after another
  * over one keep-alive connection for `durationSeconds`; it reports p50/p99, the answer's code and HTTP
  * status, and the upstream calls the whole run made (the sandbox's counters: the aim is 0).
@@ -25,10 +25,18 @@ const cases: { name: string; body: string; code: string }[] = [
   { name: '60 directives', body: operation(`{ account(id: "${ACCOUNT}") { name ${repeat(60, () => '@include(if: true)')} } }`), code: 'TOO_MANY_DIRECTIVES' },
   { name: '1,200 tokens', body: operation(`{ account(id: "${ACCOUNT}") { ${repeat(1_200, () => 'name')} } }`), code: 'TOO_MANY_TOKENS' },
   { name: 'depth 14', body: operation(nested(14)), code: 'QUERY_TOO_DEEP' },
+  // 100 accounts with two lists each: 300 planned calls against 200 (the planner walks all 100).
   {
-    name: 'cost over limit',
-    body: operation(`{ account(id: "${ACCOUNT}") { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id url type } } } } } } } }`),
+    name: 'calls over limit',
+    body: operation('query($ids: [ID!]!) { accounts(ids: $ids) { stores(first: 5) { edges { node { url } } } complianceDecisions(first: 5) { edges { node { type } } } } }', {
+      ids: Array.from({ length: 100 }, (_, i) => `krn:partner:global:account:live:FANOUT${i}`),
+    }),
     code: 'QUERY_TOO_COSTLY',
+  },
+  {
+    name: 'rows over limit',
+    body: operation(`{ accounts(ids: ["${ACCOUNT}", "${ACCOUNT}"]) { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id } } } } } } } }`),
+    code: 'RESULT_TOO_LARGE',
   },
   { name: 'id not a KRN', body: operation('query($id: ID!) { account(id: $id) { name } }', { id: 'LWT2XJSE' }), code: 'BAD_USER_INPUT' },
   { name: 'accounts(ids) × 101', body: operation('query($ids: [ID!]!) { accounts(ids: $ids) { name } }', { ids: Array.from({ length: 101 }, () => ACCOUNT) }), code: 'BAD_USER_INPUT' },

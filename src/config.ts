@@ -104,10 +104,20 @@ const schema = z
     MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(1_000).default(15),
     MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(0).max(1_000).default(50),
-    /** graphql-armor's cost estimate (QUERY_TOO_COSTLY): the Dashboard example (500 stores) costs about 51,000. */
-    MAX_QUERY_COST: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
-    /** Klarna calls one operation may make; further ones fail with UPSTREAM_CALL_LIMIT. */
+    /**
+     * Klarna calls one operation may make: an operation planned to make more is refused before it starts
+     * (QUERY_TOO_COSTLY); the calls really made are held to it too (UPSTREAM_CALL_LIMIT, the backstop).
+     */
     MAX_UPSTREAM_CALLS_PER_OPERATION: z.coerce.number().int().min(1).max(100_000).default(200),
+    /**
+     * Rows (list items, page sizes multiplied through nesting) one answer may hold (RESULT_TOO_LARGE).
+     * 20,000: twice the largest Dashboard (every connection at 100: 100 store groups × 100 stores plus the
+     * account's other lists, about 10,400 rows), so it always runs; a fan-out of maximal pages over many
+     * accounts (100 × 100 × 100) does not.
+     */
+    MAX_RESULT_ROWS: z.coerce.number().int().min(100).max(100_000_000).default(20_000),
+    /** Answer `extensions.cost { plannedCalls, calls }` on every query and mutation. Unset: on in development. */
+    COST_EXTENSION: bool.optional(),
     /** A query or mutation still running this long after it started is cut short (OPERATION_TIMEOUT). */
     OPERATION_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 
@@ -207,12 +217,20 @@ function authProblems(env: {
   return problems;
 }
 
+/** Settings the gateway no longer reads, and what replaced them: set, they are ignored with a warning. */
+const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  MAX_QUERY_COST: 'the planned upstream call count (MAX_UPSTREAM_CALLS_PER_OPERATION) and MAX_RESULT_ROWS replaced it',
+};
+
 export type Config = z.infer<typeof schema> & {
   /** True when no Klarna URL is configured: `npm start` runs the embedded sandbox. */
   sandbox: boolean;
   graphiql: boolean;
   introspection: boolean;
   csrfPrevention: boolean;
+  costExtension: boolean;
+  /** Retired settings found in the environment (ignored; `main.ts` warns about each). */
+  retiredSettings: { name: string; replacement: string }[];
 };
 
 export class ConfigError extends Error {}
@@ -232,5 +250,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // GraphiQL needs introspection: turning it on in production turns introspection on, unless told otherwise.
     introspection: config.INTROSPECTION ?? graphiql,
     csrfPrevention: config.CSRF_PREVENTION ?? config.NODE_ENV === 'production',
+    costExtension: config.COST_EXTENSION ?? config.NODE_ENV === 'development',
+    retiredSettings: Object.entries(RETIRED_SETTINGS)
+      .filter(([name]) => env[name] !== undefined)
+      .map(([name, replacement]) => ({ name, replacement })),
   };
 }

@@ -17,6 +17,7 @@ try {
   process.exit(1);
 }
 const logger = createLogger({ level: config.LOG_LEVEL });
+for (const { name, replacement } of config.retiredSettings) logger.warn({ setting: name }, `${name} is no longer read and is ignored: ${replacement}`);
 
 /**
  * A port that could not be listened on ends start-up with one line naming the variable that sets it

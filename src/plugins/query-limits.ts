@@ -3,13 +3,16 @@
  * refused in milliseconds and before any call to Klarna (graphql-armor's rules, with our codes):
  *
  * - tokens (`TOO_MANY_TOKENS`): parsing stops at the limit, so a huge document costs no more than that;
- * - depth (`QUERY_TOO_DEEP`), aliases (`TOO_MANY_ALIASES`), directives (`TOO_MANY_DIRECTIVES`) and an
- *   estimated cost (`QUERY_TOO_COSTLY`) per operation.
+ * - depth (`QUERY_TOO_DEEP`), aliases (`TOO_MANY_ALIASES`) and directives (`TOO_MANY_DIRECTIVES`) per
+ *   operation.
+ *
+ * What an operation costs is not judged here by list arithmetic: `operation-cost.ts` plans the upstream
+ * calls it will make and the rows it may answer, and refuses it over those limits before it runs.
  *
  * The validation rules report their refusal as a validation error (HTTP 400) rather than throwing: a
  * thrown error would end a whole WebSocket connection, not just the one operation.
  *
- * Introspection is left to `introspection.ts` (armor skips `__schema` for depth and cost, so GraphiQL's
+ * Introspection is left to `introspection.ts` (armor skips `__schema` for depth, so GraphiQL's
  * own introspection query, 21 levels deep, passes).
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -22,7 +25,6 @@ export interface QueryLimits {
   maxAliases: number;
   maxTokens: number;
   maxDirectives: number;
-  maxCost: number;
 }
 
 /** Armor's messages start with "Syntax Error: " even for validation; the rest names the limit. */
@@ -54,8 +56,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     maxDepth: { n: limits.maxDepth, flattenFragments: true, ...reported('QUERY_TOO_DEEP') },
     maxAliases: { n: limits.maxAliases, ...reported('TOO_MANY_ALIASES') },
     maxDirectives: { n: limits.maxDirectives, ...reported('TOO_MANY_DIRECTIVES') },
-    // Objects 2, scalars 1, times 1.5 per level, times `first` on connections (literal values only;
-    // a `first` from a variable is still capped at 100 by the schema).
-    costLimit: { maxCost: limits.maxCost, flattenFragments: true, ...reported('QUERY_TOO_COSTLY') },
+    // Replaced by the planned cost (`operation-cost.ts`): armor's list arithmetic turned away a dashboard
+    // of 100 store groups that costs Klarna two calls, and passed fan-outs that cost a hundred.
+    costLimit: { enabled: false },
   }) as Plugin;
 }

@@ -14,8 +14,10 @@ export const REFUSAL_CODES = [
   'TOO_MANY_TOKENS',
   /** More directives than `MAX_QUERY_DIRECTIVES`. */
   'TOO_MANY_DIRECTIVES',
-  /** An estimated cost above `MAX_QUERY_COST`. */
+  /** More planned upstream calls than `MAX_UPSTREAM_CALLS_PER_OPERATION` (`extensions.plannedCalls`, `maxCalls`); refused as it starts executing. */
   'QUERY_TOO_COSTLY',
+  /** More rows (list items) an answer may hold than `MAX_RESULT_ROWS` (`extensions.plannedRows`, `maxRows`); refused as it starts executing. */
+  'RESULT_TOO_LARGE',
   /** `__schema` or `__type` while introspection is off (production, unless `INTROSPECTION=true`). */
   'INTROSPECTION_DISABLED',
   /** A batch (JSON array) of more operations than `MAX_BATCH_OPERATIONS`; HTTP 413. */
@@ -28,9 +30,13 @@ export const REFUSAL_CODES = [
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** A refusal as a GraphQL error; `status` is the HTTP status when it refuses the whole request. */
-export function refusal(code: RefusalCode, message: string, { status, nodes }: { status?: number; nodes?: readonly ASTNode[] } = {}): GraphQLError {
+export function refusal(
+  code: RefusalCode,
+  message: string,
+  { status, nodes, details }: { status?: number; nodes?: readonly ASTNode[]; details?: Record<string, unknown> } = {},
+): GraphQLError {
   return new GraphQLError(message, {
     ...(nodes ? { nodes } : {}),
-    extensions: { code, ...(status ? { http: { status } } : {}) },
+    extensions: { code, ...details, ...(status ? { http: { status } } : {}) },
   });
 }

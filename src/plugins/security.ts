@@ -4,9 +4,11 @@
  *
  * 1. CORS (`CORS_ORIGINS`) and CSRF prevention (on in production);
  * 2. body size and batch size (`MAX_REQUEST_BYTES`, `MAX_BATCH_OPERATIONS`);
- * 3. document shape: tokens, depth, aliases, directives, cost (`MAX_QUERY_*`), introspection
+ * 3. document shape: tokens, depth, aliases, directives (`MAX_QUERY_*`), introspection
  *    (`INTROSPECTION`), hidden suggestions when introspection is off;
- * 4. execution: upstream calls per operation and a deadline (`MAX_UPSTREAM_CALLS_PER_OPERATION`,
+ * 4. planned cost, as execution starts: upstream calls and answer rows (`MAX_UPSTREAM_CALLS_PER_OPERATION`,
+ *    `MAX_RESULT_ROWS`), and `extensions.cost` (`COST_EXTENSION`);
+ * 5. execution: upstream calls really made and a deadline (`MAX_UPSTREAM_CALLS_PER_OPERATION`,
  *    `OPERATION_DEADLINE_MS`).
  * (The operation log, which times requests from before these refusals, is registered before them by
  * `createGateway`.)
@@ -18,6 +20,7 @@ import { corsPolicy, useCsrfPrevention } from './cross-origin.ts';
 import { useHiddenSuggestions } from './hide-suggestions.ts';
 import { useIntrospectionPolicy } from './introspection.ts';
 import { useOperationBudget } from './operation-budget.ts';
+import { useOperationCost, type CostLimits } from './operation-cost.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { useRequestLimits, type RequestLimits } from './request-limits.ts';
 
@@ -28,6 +31,7 @@ export interface SecurityOptions {
   corsOrigins: readonly string[] | undefined;
   request: RequestLimits;
   query: QueryLimits;
+  cost: CostLimits;
   budget: BudgetLimits;
 }
 
@@ -43,8 +47,8 @@ export function securityOptions(config: Config): SecurityOptions {
       maxAliases: config.MAX_QUERY_ALIASES,
       maxTokens: config.MAX_QUERY_TOKENS,
       maxDirectives: config.MAX_QUERY_DIRECTIVES,
-      maxCost: config.MAX_QUERY_COST,
     },
+    cost: { maxCalls: config.MAX_UPSTREAM_CALLS_PER_OPERATION, maxRows: config.MAX_RESULT_ROWS, extension: config.costExtension },
     budget: { maxCalls: config.MAX_UPSTREAM_CALLS_PER_OPERATION, deadlineMs: config.OPERATION_DEADLINE_MS },
   };
 }
@@ -68,6 +72,8 @@ export function securityPlugins(options: SecurityOptions): Plugin[] {
     useQueryLimits(options.query),
     useIntrospectionPolicy({ enabled: options.introspection }),
     ...(options.production || !options.introspection ? [useHiddenSuggestions()] : []),
+    // Before the budget: a refused operation never arms it.
+    useOperationCost(options.cost),
     useOperationBudget(options.budget),
   ];
 }

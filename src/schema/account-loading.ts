@@ -6,11 +6,14 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
-import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PartnerAccount } from '../datasources/partner-management.ts';
+import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PageRequest, type PartnerAccount } from '../datasources/partner-management.ts';
 import { pageRequestFrom } from './connections.ts';
 import { connectionNodes, lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
 import { windowArguments } from './plan/window.ts';
+
+/** The most accounts `accounts(ids:)` (and a subscription's `accountIds`) takes. */
+export const MAX_ACCOUNTS_PER_QUERY = 100;
 
 /** `Account` fields answered from the account itself when it is read with the expansion named. */
 const EXPANSION_BY_FIELD = {
@@ -29,12 +32,13 @@ export function expansionsFor(selected: Map<string, SelectedField>): AccountExpa
   return expand;
 }
 
-/** Starts the list calls an account's selection will need, so they go out with the account itself. */
-function prefetchLists(context: SchemaContext, accountId: string, selected: Map<string, SelectedField>): void {
-  for (const args of windowArguments(selected.get('complianceDecisions'))) {
-    prime(() => context.loaders.complianceDecisionPage.load({ accountId, page: pageRequestFrom(args) }));
-  }
-  for (const args of windowArguments(selected.get('stores'))) prime(() => context.loaders.storePage.load({ accountId, page: pageRequestFrom(args) }));
+/** What reading an account for a selection takes: one `getAccount` with `expand`, and the list pages started with it. */
+export interface AccountReadPlan {
+  expand: AccountExpansion[];
+  /** Compliance decision pages (Klarna does not embed them), one per `complianceDecisions` occurrence. */
+  decisionPages: PageRequest[];
+  /** Pages of the flat store list, one per `stores` occurrence. */
+  storePages: PageRequest[];
 }
 
 const ACCOUNT_CONNECTIONS = ['businessEntities', 'brands', 'storeGroups', 'stores', 'complianceDecisions'];
@@ -47,10 +51,24 @@ function assertPagingArguments(selected: Map<string, SelectedField>): void {
   for (const args of windowArguments(connectionNodes(selected.get('storeGroups')).get('stores'))) pageRequestFrom(args);
 }
 
-export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
-  const selected = lookahead(info);
+/**
+ * The calls reading an account for `selected` starts together, or BAD_USER_INPUT for bad paging
+ * anywhere under it (then nothing is read). `loadAccount` makes them; the call planner counts them.
+ */
+export function planAccountRead(selected: Map<string, SelectedField>): AccountReadPlan {
   assertPagingArguments(selected);
-  const account = context.loaders.account.load(id, expansionsFor(selected));
-  prefetchLists(context, id, selected);
+  return {
+    expand: expansionsFor(selected),
+    decisionPages: windowArguments(selected.get('complianceDecisions')).map(pageRequestFrom),
+    storePages: windowArguments(selected.get('stores')).map(pageRequestFrom),
+  };
+}
+
+export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
+  const plan = planAccountRead(lookahead(info));
+  const account = context.loaders.account.load(id, plan.expand);
+  // The lists Klarna does not embed go out in the same tick as the account.
+  for (const page of plan.decisionPages) prime(() => context.loaders.complianceDecisionPage.load({ accountId: id, page }));
+  for (const page of plan.storePages) prime(() => context.loaders.storePage.load({ accountId: id, page }));
   return account;
 }

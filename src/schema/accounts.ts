@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Page, PartnerAccount } from '../datasources/partner-management.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { AccountPageKey } from '../loaders/index.ts';
-import { loadAccount } from './account-loading.ts';
+import { loadAccount, MAX_ACCOUNTS_PER_QUERY } from './account-loading.ts';
 import { BrandRef } from './brands.ts';
 import { builder } from './builder.ts';
 import { BusinessEntityRef } from './business-entities.ts';
@@ -24,8 +24,6 @@ import { StoreGroupRef, StoreRef } from './stores.ts';
 import { idempotencyKey, keyFor, krn, parseInput, reference } from './validation.ts';
 
 export const AccountRef = builder.objectRef<PartnerAccount>('Account');
-
-export const MAX_ACCOUNTS_PER_QUERY = 100;
 
 export const AccountState = openEnum('AccountState', 'Lifecycle state of a partner account.', {
   PARTIALLY_OPERATIONAL: 'Just onboarded or being updated: can transact, cannot be managed yet.',

@@ -5,11 +5,9 @@
  * and rows cost one download (a `summary` window alone reads no row). No schema types here: the types
  * are `settlement-report.ts`.
  */
-import type { SchemaContext } from './context.ts';
 import type { ReportWindow } from '../datasources/settlement-report.ts';
 import { BadUserInputError } from '../errors.ts';
 import type { SelectedField } from './plan/lookahead.ts';
-import { prime } from './plan/prime.ts';
 import { parseWindow, windowArguments, type ConnectionArguments } from './plan/window.ts';
 
 /** What a `SettlementReport` resolves from. */
@@ -35,7 +33,7 @@ export function reportWindow(args: ConnectionArguments): ReportWindow {
 }
 
 /** The windows a `report` selection reads: one per `rows` occurrence, or just the summary. */
-function windowsOf(report: SelectedField): ReportWindow[] {
+export function reportWindowsOf(report: SelectedField): ReportWindow[] {
   const windows: ReportWindow[] = [];
   for (const args of windowArguments(report.children().get('rows'))) {
     try {
@@ -47,12 +45,7 @@ function windowsOf(report: SelectedField): ReportWindow[] {
   return windows.length ? windows : [{ kind: 'summary' }];
 }
 
-/** Starts reading the windows a `report` selection needs (called with the settlement, in the same tick). */
-export function startReportRead(context: SchemaContext, settlementId: string, report: SelectedField): void {
-  for (const window of windowsOf(report)) prime(() => context.loaders.settlementReport.load({ settlementId, window }));
-}
-
 /** The report object for a settlement, remembering which window its summary shares. */
 export function reportOf(settlementId: string, report: SelectedField | undefined): ReportShape {
-  return { settlementId, summaryWindow: report ? windowsOf(report)[0]! : { kind: 'summary' } };
+  return { settlementId, summaryWindow: report ? reportWindowsOf(report)[0]! : { kind: 'summary' } };
 }

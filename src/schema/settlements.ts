@@ -4,19 +4,15 @@
  * so the whole `Settlement` query costs one parallel round trip. The line and totals types are
  * `settlement-lines.ts`, shared with the report (`settlement-report.ts`).
  */
-import type { GraphQLResolveInfo } from 'graphql';
-import type { SchemaContext } from './context.ts';
 import type { PayoutStatus, Settlement } from '../datasources/partner-management.ts';
 import { builder } from './builder.ts';
 import { nodeKeyParts } from './global-ids.ts';
-import { ID_RULES, assertId } from './ids.ts';
 import { money, MoneyRef } from './money.ts';
 import { openEnum } from './open-enum.ts';
-import { currentSelection, lookahead, type SelectedField } from './plan/lookahead.ts';
-import { prime } from './plan/prime.ts';
-import { windowArguments } from './plan/window.ts';
+import { currentSelection } from './plan/lookahead.ts';
 import { SettlementTotalsRef, SettlementTransactionRef } from './settlement-lines.ts';
-import { reportOf, reportWindow, startReportRead } from './settlement-report-plan.ts';
+import { loadSettlement } from './settlement-loading.ts';
+import { reportOf } from './settlement-report-plan.ts';
 import { ReportRef } from './settlement-report.ts';
 import { planTransactionPage, transactionConnection } from './settlement-transactions.ts';
 
@@ -43,28 +39,6 @@ builder.objectType(PayoutRef, {
     paymentReference: t.string({ nullable: true, description: 'Reference on the bank transfer.', resolve: (p) => p.payment_reference ?? null }),
   }),
 });
-
-/** Starts every call the settlement's selection needs, in the same tick as the settlement itself. */
-function prefetch(context: SchemaContext, settlementId: string, selected: Map<string, SelectedField>): void {
-  if (selected.has('payout')) prime(() => context.loaders.payoutStatus.load(settlementId));
-  for (const args of windowArguments(selected.get('transactions'))) {
-    const plan = planTransactionPage(args);
-    if (!plan.empty) prime(() => context.loaders.settlementTransactionPage.load({ settlementId, page: plan.request }));
-  }
-  const report = selected.get('report');
-  if (report) startReportRead(context, settlementId, report);
-}
-
-function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolveInfo) {
-  assertId(ID_RULES.settlement, id, 'id');
-  const selected = lookahead(info);
-  // Bad paging is refused before anything is read.
-  for (const args of windowArguments(selected.get('transactions'))) planTransactionPage(args);
-  for (const args of windowArguments(selected.get('report')?.children().get('rows'))) reportWindow(args);
-  const settlement = context.loaders.settlement.load(id);
-  prefetch(context, id, selected);
-  return settlement;
-}
 
 builder.node(SettlementRef, {
   description: 'What Klarna settled to a payment acquiring account for a period.',

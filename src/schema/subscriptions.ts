@@ -9,7 +9,7 @@
 import type { SchemaContext } from './context.ts';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { EVENT_ID, EVENT_TYPES, eventIdTime, eventTypeName, type KlarnaEvent } from '../webhooks/events.ts';
-import { MAX_ACCOUNTS_PER_QUERY } from './accounts.ts';
+import { MAX_ACCOUNTS_PER_QUERY } from './account-loading.ts';
 import { builder } from './builder.ts';
 import { ID_RULES, assertId } from './ids.ts';
 import {

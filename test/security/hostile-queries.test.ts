@@ -62,10 +62,25 @@ describe('hostile queries', () => {
     await refused(`{ ${selection} }`, 'QUERY_TOO_DEEP');
   });
 
-  it('refuses fan-out beyond the cost limit with QUERY_TOO_COSTLY', async () => {
-    const query = `{ account(id: "${ACCOUNT}") { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id url type } } } } } } } }`;
+  it('refuses a fan-out planned over the call limit with QUERY_TOO_COSTLY, naming its planned calls', async () => {
+    const ids = Array.from({ length: 100 }, (_, index) => `"krn:partner:global:account:live:FANOUT${index}"`).join(', ');
+    const query = `{ accounts(ids: [${ids}]) { stores(first: 5) { edges { node { url } } } complianceDecisions(first: 5) { edges { node { type } } } } }`;
     const result = await refused(query, 'QUERY_TOO_COSTLY');
-    expect(result.body.errors?.[0]?.message).toMatch(/Query Cost limit of 100000 exceeded/);
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ plannedCalls: 300, maxCalls: 200 });
+    expect(result.body.errors?.[0]?.message).toMatch(/would make 300 calls to Klarna; at most 200/);
+  });
+
+  it('answers 100 store groups of 100 stores each with one call: page sizes are no cost when Klarna answers them in one', async () => {
+    const query = `{ account(id: "${ACCOUNT}") { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id url type } } } } } } } }`;
+    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, query));
+    expect(result.body.errors).toBeUndefined();
+    expect(total).toBe(1);
+  });
+
+  it('refuses an answer planned over the row limit with RESULT_TOO_LARGE', async () => {
+    const query = `{ accounts(ids: ["${ACCOUNT}", "${ACCOUNT}"]) { storeGroups(first: 100) { edges { node { stores(first: 100) { edges { node { id } } } } } } } }`;
+    const result = await refused(query, 'RESULT_TOO_LARGE');
+    expect(result.body.errors?.[0]?.extensions).toMatchObject({ plannedRows: 2 + 200 + 20_000, maxRows: 20_000 });
   });
 
   it('refuses circular introspection (graphql-js: GRAPHQL_VALIDATION_FAILED), and still answers GraphiQL-sized introspection', async () => {

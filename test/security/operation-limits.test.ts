@@ -1,6 +1,9 @@
 /**
  * What one operation may spend: upstream calls (MAX_UPSTREAM_CALLS_PER_OPERATION), time
  * (OPERATION_DEADLINE_MS), and request bytes (MAX_REQUEST_BYTES), each refused with its own code.
+ * A query or mutation planned over the call limit is refused before it starts (QUERY_TOO_COSTLY; the
+ * planner itself is tested in test/gateway/planned-cost.test.ts); the calls really made are held to the
+ * same limit (UPSTREAM_CALL_LIMIT), which is what limits each subscription event, never planned.
  */
 import { Readable } from 'node:stream';
 import { request } from 'undici';
@@ -17,15 +20,13 @@ const PORTFOLIO = `query($ids: [ID!]!) { accounts(ids: $ids) { id name } }`;
 describe('upstream calls per operation', () => {
   const context = useGateway({ env: { MAX_UPSTREAM_CALLS_PER_OPERATION: '3' } });
 
-  it('makes at most the allowed calls, and answers the rest with UPSTREAM_CALL_LIMIT', async () => {
+  it('refuses an operation planned to make more calls with QUERY_TOO_COSTLY, before making any', async () => {
     const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, PORTFOLIO, { ids: IDS }));
-    expect(total).toBe(3);
-    const accounts = result.body.data?.accounts as ({ id: string } | null)[];
-    expect(accounts.filter(Boolean)).toHaveLength(3);
-    const refusals = (result.body.errors ?? []).filter((error) => error.extensions?.code === 'UPSTREAM_CALL_LIMIT');
-    expect(refusals).toHaveLength(2);
-    expect(refusals[0]?.extensions?.limit).toBe(3);
-    expect(refusals[0]?.path?.[0]).toBe('accounts');
+    expect(total).toBe(0);
+    expect(result.body.data ?? null).toBeNull();
+    expect(result.body.errors?.map((error) => error.extensions)).toEqual([
+      { code: 'QUERY_TOO_COSTLY', plannedCalls: 5, maxCalls: 3 },
+    ]);
   });
 
   it('gives every operation its own count', async () => {

@@ -11,6 +11,9 @@
  *   occurrence, resolved against the operation's variables.
  * - Fields unknown to the parent type are ignored (a fragment on another member of an abstract type).
  * Children are collected lazily, only when a planner asks for them.
+ *
+ * The same walk serves before execution (`selectedFields`, for the call planner of `calls.ts`) and
+ * inside a resolver (`lookahead`): both see the selection as execution will.
  */
 import {
   getArgumentValues,
@@ -38,15 +41,26 @@ export interface SelectedField {
 
 type Selection = FieldNode | FragmentSpreadNode | InlineFragmentNode;
 
+/** What a walk over selections needs besides the selections: a resolver's `info` is one. */
+export type SelectionScope = Pick<GraphQLResolveInfo, 'schema' | 'fragments' | 'variableValues'>;
+
 /** Whether execution will visit this selection, by its `@skip` and `@include` directives. */
-function isIncluded(selection: Selection, variableValues: GraphQLResolveInfo['variableValues']): boolean {
+export function isIncluded(selection: Selection, variableValues: GraphQLResolveInfo['variableValues']): boolean {
   if (!selection.directives?.length) return true;
   if (getDirectiveValues(GraphQLSkipDirective, selection, variableValues)?.if === true) return false;
   return getDirectiveValues(GraphQLIncludeDirective, selection, variableValues)?.if !== false;
 }
 
-function collect(
-  info: GraphQLResolveInfo,
+/** The selection sets of a field's occurrences (a loop: `flatMap` costs more than the walk it serves). */
+export function selectionSetsOf(nodes: readonly FieldNode[]): SelectionSetNode[] {
+  const sets: SelectionSetNode[] = [];
+  for (const node of nodes) if (node.selectionSet) sets.push(node.selectionSet);
+  return sets;
+}
+
+/** The fields selected by `selectionSets` on a value of type `parentTypeName`, by field name. */
+export function selectedFields(
+  info: SelectionScope,
   parentTypeName: string,
   selectionSets: readonly SelectionSetNode[],
 ): Map<string, SelectedField> {
@@ -72,20 +86,40 @@ function collect(
   const result = new Map<string, SelectedField>();
   for (const [name, nodes] of nodesByName) {
     const definition = fields[name] as GraphQLField<unknown, unknown> | undefined;
-    if (!definition) continue;
-    const childType = getNamedType(definition.type).name;
-    result.set(name, {
-      args: nodes.map((node) => getArgumentValues(definition, node, info.variableValues)),
-      children: () => collect(info, childType, nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []))),
-    });
+    if (definition) result.set(name, new LazySelectedField(info, definition, nodes));
   }
   return result;
+}
+
+/**
+ * A selected field whose arguments and children are resolved once, when first asked for: most
+ * selected fields are never asked about. (A class: its getter lives on the prototype, where an object
+ * literal's getter would cost an accessor pair per field.)
+ */
+class LazySelectedField implements SelectedField {
+  private resolvedArgs: Record<string, unknown>[] | undefined;
+  private resolvedChildren: Map<string, SelectedField> | undefined;
+
+  constructor(
+    private readonly scope: SelectionScope,
+    private readonly definition: GraphQLField<unknown, unknown>,
+    private readonly nodes: readonly FieldNode[],
+  ) {}
+
+  get args(): Record<string, unknown>[] {
+    const { definition, scope } = this;
+    return (this.resolvedArgs ??= this.nodes.map((node) => (definition.args.length ? getArgumentValues(definition, node, scope.variableValues) : {})));
+  }
+
+  children(): Map<string, SelectedField> {
+    return (this.resolvedChildren ??= selectedFields(this.scope, getNamedType(this.definition.type).name, selectionSetsOf(this.nodes)));
+  }
 }
 
 /** The fields selected under the field being resolved. */
 export function lookahead(info: GraphQLResolveInfo): Map<string, SelectedField> {
   const typeName = getNamedType(info.returnType).name;
-  return collect(info, typeName, info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])));
+  return selectedFields(info, typeName, selectionSetsOf(info.fieldNodes));
 }
 
 /** The field being resolved as its parent's lookahead would describe it (for planners that take one). */
