@@ -118,7 +118,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     keyPrefix: config.REDIS_KEY_PREFIX,
     retentionCount: config.EVENT_RETENTION_COUNT,
     retentionMs: config.EVENT_RETENTION_MS,
-    webhook: { path: config.WEBHOOK_PATH, maxBytes: config.WEBHOOK_MAX_BYTES, signingKeys: config.WEBHOOK_SIGNING_KEYS },
+    webhook: { path: config.WEBHOOK_PATH, maxBytes: config.WEBHOOK_MAX_BYTES, signingKeys: config.WEBHOOK_SIGNING_KEYS, maxAgeMs: config.WEBHOOK_MAX_AGE_MS },
     cancellation: {
       minIntervalMs: config.CANCELLATION_POLL_MIN_MS,
       maxIntervalMs: config.CANCELLATION_POLL_MAX_MS,
