@@ -157,6 +157,8 @@ const schema = z
       .pipe(z.record(z.string().min(1), z.string().min(1), { error: 'must be a JSON object {"<key id>": "<secret>"}' }))
       .default({}),
     WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
+    /** A webhook whose `occurred_at` is older than this is refused (400 STALE_EVENT); ids are remembered this long (+5 min). */
+    WEBHOOK_MAX_AGE_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(24 * 3_600_000),
     /** Events kept for subscribers that resume with `after`: at most this many, none older than `EVENT_RETENTION_MS`. */
     EVENT_RETENTION_COUNT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     EVENT_RETENTION_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),

@@ -14,11 +14,14 @@ import { createContextFactory, type ContextDependencies, type GatewayContext } f
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
+import { useAcceptCheck, useStreamingAcceptCheck } from './plugins/accept.ts';
+import { useCoercionErrorCodes } from './plugins/coercion-errors.ts';
 import { useHealthBody } from './plugins/health.ts';
 import { createOperationLog } from './plugins/operation-log.ts';
 import { useOperationOutcome } from './plugins/operation-outcome.ts';
 import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
 import { useReadiness } from './plugins/readiness.ts';
+import { useRequestEnvelope } from './plugins/request-envelope.ts';
 import { useRequestId } from './plugins/request-id.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
@@ -93,7 +96,8 @@ export function createGateway(options: GatewayOptions) {
 
   /**
    * Expected failures (GatewayError) reach the client with their code and message; GraphQL's own
-   * errors (validation, coercion) pass as they are; anything else is logged and masked.
+   * errors (parse, validation, variable coercion: coded by Yoga and `useCoercionErrorCodes`) pass as
+   * they are; anything else is logged and masked.
    */
   function maskError(error: unknown): Error {
     const original = error instanceof GraphQLError ? error.originalError : error;
@@ -155,11 +159,19 @@ export function createGateway(options: GatewayOptions) {
       ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
       // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
       usePerEventContext(freshContextPerEvent(createContext)),
+      // Before the outcome, so that it counts what these do by their codes: variable coercion errors
+      // coded BAD_USER_INPUT; an answer in parts the request cannot take refused before it runs.
+      useCoercionErrorCodes(),
+      useStreamingAcceptCheck(),
       // Before every plugin that refuses or answers an operation, so that each operation's outcome is
       // seen; the log's request timing also before those that refuse requests while parsing them.
       useOperationOutcome(observers),
       operationLog.plugin,
+      // An Accept the gateway cannot answer is refused before the body is read (nothing runs).
+      useAcceptCheck(),
       ...securityPlugins(options.security),
+      // After CSRF and the body limit (their codes first), before every plugin that reads the parameters.
+      useRequestEnvelope(),
       ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       // After persisted operations: the cache looks an answer up by its document, which for an operation

@@ -18,7 +18,7 @@ import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
 import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
-import { loadManifest } from './plugins/persisted-operations.ts';
+import { loadManifest, manifestOperationNames } from './plugins/persisted-operations.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
@@ -69,13 +69,17 @@ export interface GatewayTargets {
 
 export async function startGateway(config: Config, targets: GatewayTargets, { logger = createLogger({ level: config.LOG_LEVEL }) }: { logger?: Logger } = {}) {
   const auth = authOptions(config, targets.serverAuthorization); // before anything is opened: token mode needs a Klarna key
-  const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
   // Read first: a bad manifest stops start-up before anything is connected.
   const persisted = {
     manifest: config.PERSISTED_OPERATIONS_MANIFEST ? loadManifest(config.PERSISTED_OPERATIONS_MANIFEST) : new Map<string, string>(),
     only: config.PERSISTED_OPERATIONS_ONLY,
     apqCacheBytes: config.APQ_CACHE_BYTES,
   };
+  // With a manifest, its operations' names are the only operation labels (others: `other`).
+  const metrics = createMetrics({
+    defaultMetrics: config.NODE_ENV !== 'test',
+    ...(persisted.manifest.size ? { operationLabels: { known: manifestOperationNames(persisted.manifest) } } : {}),
+  });
   // OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set: spans per operation (gateway) and per Klarna call (upstreams).
   const tracing = await startTracing(config);
   const upstreamOptions = {
@@ -114,7 +118,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     keyPrefix: config.REDIS_KEY_PREFIX,
     retentionCount: config.EVENT_RETENTION_COUNT,
     retentionMs: config.EVENT_RETENTION_MS,
-    webhook: { path: config.WEBHOOK_PATH, maxBytes: config.WEBHOOK_MAX_BYTES, signingKeys: config.WEBHOOK_SIGNING_KEYS },
+    webhook: { path: config.WEBHOOK_PATH, maxBytes: config.WEBHOOK_MAX_BYTES, signingKeys: config.WEBHOOK_SIGNING_KEYS, maxAgeMs: config.WEBHOOK_MAX_AGE_MS },
     cancellation: {
       minIntervalMs: config.CANCELLATION_POLL_MIN_MS,
       maxIntervalMs: config.CANCELLATION_POLL_MAX_MS,

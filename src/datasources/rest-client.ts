@@ -160,6 +160,10 @@ export abstract class RestClient {
     if (status === 401) return new UnauthenticatedError('Klarna refused the credentials. Check the API key sent as Basic credentials.');
     if (status === 403) return new ForbiddenError('Klarna does not allow this operation with these credentials.');
     if (status === 404) return new NotFoundError();
+    // Klarna (or its edge) refusing the size of what was sent: a value the caller gave was too long.
+    if (status === 413 || status === 414 || status === 431) {
+      return new BadUserInputError('Klarna refused the request as too large (an id, cursor or other value is too long, or there are too many of them).');
+    }
     if (status === 409 || error.error_code === 'RESOURCE_CONFLICT') {
       return new ConflictError('This conflicts with an existing resource, e.g. a reference already in use.');
     }

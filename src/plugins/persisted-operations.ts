@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError, Kind, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 
@@ -60,6 +60,17 @@ export function loadManifest(path: string): Map<string, string> {
     manifest.set(hash, document);
   }
   return manifest;
+}
+
+/** The names of the manifest's operations (the only names the metrics label when there is a manifest). */
+export function manifestOperationNames(manifest: ReadonlyMap<string, string>): Set<string> {
+  const names = new Set<string>();
+  for (const document of manifest.values()) {
+    for (const definition of parse(document).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+    }
+  }
+  return names;
 }
 
 function persistedHash(extensions: unknown): string | undefined {

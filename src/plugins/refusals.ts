@@ -26,6 +26,10 @@ export const REFUSAL_CODES = [
   'REQUEST_TOO_LARGE',
   /** A request a browser sends cross-site without a preflight (GET without the header, form or text POST); HTTP 403. */
   'CSRF_HEADER_REQUIRED',
+  /** An `Accept` the gateway cannot answer in, or an answer in parts (@defer, subscription) the request cannot take; HTTP 406. */
+  'NOT_ACCEPTABLE',
+  /** A body or parameter that does not parse, or operation parameters of the wrong type; HTTP 400 (Yoga's own code, for the same). */
+  'BAD_REQUEST',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -8,26 +8,41 @@
  *   `klarna_upstream_request_duration_seconds{api, operation}`: calls to Klarna (`upstream`);
  * - `graphql_operations_total{operation, type, outcome}`: every operation once, `outcome` `ok`, `error`
  *   (executed, with errors), `refused` (did not parse or validate: limits, unknown fields), `subscribed`;
- *   `type` `unknown` when the document did not parse; `operation` is the client's operation name when
- *   it is a plain GraphQL name, `anonymous` without one, and `other` past 200 distinct names (names are
- *   client-chosen: unbounded labels would let any client grow the registry without end);
+ *   `type` `unknown` when the document did not parse; `operation` is the operation's name once that
+ *   name has earned a label (below), `anonymous` without a name, and `other` otherwise;
  * - `graphql_errors_total{code}`: each error in a result by `extensions.code` (a subscription's: in
  *   each of its events);
  * - `graphql_ws_connections`: acknowledged graphql-ws connections now open (gauge);
  * - `webhook_events_total{type, verdict}`: webhooks by Klarna event type (`unknown` when the body was
  *   never trusted: too large, bad signature, malformed; `other` for a type the gateway does not know,
  *   as the webhooks label it) and verdict `accepted`, `duplicate`, `bad_signature`, `malformed`,
- *   `too_large`, `unavailable`;
+ *   `stale` (outside the replay window), `too_large`, `unavailable`;
  * - `graphql_response_cache_lookups_total{result}`: one `hit` or `miss` per query the cache could
  *   serve, and an `error` for each lookup the shared store did not answer (that query runs as a miss);
  * - `event_delivery_lag_seconds`: from an event's append to the event log to its delivery to a
  *   subscriber's resolver, per subscriber; replays (`after:`) are not counted, their age is not lag.
+ *
+ * Operation names are client-chosen, so which of them become labels is decided so that no client can
+ * use the labels up cheaply (a refused or failing operation, junk credentials, `{ __typename }` under
+ * 200 names): with a persisted-operations manifest, the names of its operations and no others (`known`);
+ * without one, a name is admitted when an operation of that name ran without errors *and* made at
+ * least one Klarna call (so Klarna took the caller's credentials), up to 200 names, at most 50 of
+ * them admitted by any one principal (an API key, a token subject, or the callers using the gateway's
+ * own key). Once admitted, a name labels every outcome of its operations (refused, error, ...).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OperationObserver, OperationOutcome } from './operation-outcome.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const MAX_OPERATION_NAMES = 200;
+
+export interface OperationLabelLimits {
+  /** The only names that label operations (a manifest's operation names); unset: names are admitted as they earn it. */
+  known?: Iterable<string>;
+  /** Names admitted at most (not counting `known`). */
+  maxNames?: number;
+  /** Names one principal may get admitted at most. */
+  maxNamesPerPrincipal?: number;
+}
 
 function createUpstreamMetrics(registers: Registry[]) {
   const calls = new Counter({
@@ -52,8 +67,30 @@ function createUpstreamMetrics(registers: Registry[]) {
   };
 }
 
+/** Whether an outcome may admit its operation's name: it ran clean, and Klarna answered it at least once. */
+const earnsLabel = (outcome: OperationOutcome) => (outcome.outcome === 'ok' || outcome.outcome === 'subscribed') && (outcome.upstreamCalls ?? 0) > 0;
+
+/** The `operation` label of each outcome: see the module's comment for the rule. */
+function createOperationLabels({ known, maxNames = 200, maxNamesPerPrincipal = 50 }: OperationLabelLimits): (outcome: OperationOutcome) => string {
+  const fixed = known !== undefined;
+  const names = new Set(known ? [...known].filter((name) => NAME.test(name)) : []);
+  /** How many names each principal has had admitted (only principals that have: at most `maxNames` entries). */
+  const admittedBy = new Map<string, number>();
+  return (outcome) => {
+    const { name, principalHash } = outcome;
+    if (!name) return 'anonymous';
+    if (names.has(name)) return name;
+    if (fixed || !NAME.test(name) || names.size >= maxNames || principalHash === undefined || !earnsLabel(outcome)) return 'other';
+    const admitted = admittedBy.get(principalHash) ?? 0;
+    if (admitted >= maxNamesPerPrincipal) return 'other';
+    admittedBy.set(principalHash, admitted + 1);
+    names.add(name);
+    return name;
+  };
+}
+
 /** Operations and their errors, as an observer of every operation's outcome. */
-function createOperationMetrics(registers: Registry[]): OperationObserver {
+function createOperationMetrics(registers: Registry[], labels: OperationLabelLimits): OperationObserver {
   const operations = new Counter({
     name: 'graphql_operations_total',
     help: 'GraphQL operations by operation name, type and outcome (ok, error, refused, subscribed).',
@@ -62,19 +99,11 @@ function createOperationMetrics(registers: Registry[]): OperationObserver {
   });
   const errors = new Counter({ name: 'graphql_errors_total', help: 'Errors in GraphQL results by extensions.code.', labelNames: ['code'] as const, registers });
 
-  const names = new Set<string>();
-  function operationLabel(name: string | undefined): string {
-    if (!name) return 'anonymous';
-    if (!NAME.test(name)) return 'other';
-    if (names.has(name)) return name;
-    if (names.size >= MAX_OPERATION_NAMES) return 'other';
-    names.add(name);
-    return name;
-  }
+  const operationLabel = createOperationLabels(labels);
 
   return {
     onOutcome(outcome: OperationOutcome) {
-      operations.inc({ operation: operationLabel(outcome.name), type: outcome.type ?? 'unknown', outcome: outcome.outcome });
+      operations.inc({ operation: operationLabel(outcome), type: outcome.type ?? 'unknown', outcome: outcome.outcome });
       for (const [code, count] of outcome.errorCodes) errors.inc({ code }, count);
     },
     onEventErrors(codes) {
@@ -83,7 +112,8 @@ function createOperationMetrics(registers: Registry[]): OperationObserver {
   };
 }
 
-export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}) {
+/** `operationLabels`: which operation names label `graphql_operations_total` (a manifest's, or limits). */
+export function createMetrics({ defaultMetrics = true, operationLabels = {} }: { defaultMetrics?: boolean; operationLabels?: OperationLabelLimits } = {}) {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -113,7 +143,7 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     upstream: createUpstreamMetrics(registers),
     gateway: {
       /** Operations and errors: an observer of `useOperationOutcome`. */
-      operations: createOperationMetrics(registers),
+      operations: createOperationMetrics(registers, operationLabels),
       webSocket: { opened: () => webSockets.inc(), closed: () => webSockets.dec() },
       responseCache: (result: 'hit' | 'miss' | 'error') => cacheLookups.inc({ result }),
       /**

@@ -33,7 +33,7 @@ export interface EventServiceOptions {
   keyPrefix: string;
   retentionCount: number;
   retentionMs: number;
-  webhook: { path: string; maxBytes: number; signingKeys: Readonly<Record<string, string>> };
+  webhook: { path: string; maxBytes: number; signingKeys: Readonly<Record<string, string>>; maxAgeMs?: number };
   cancellation: { minIntervalMs: number; maxIntervalMs: number; giveUpAfterMs: number };
   /** Reads a cancellation as the given caller (bound by the server to the gateway's context factory). */
   readCancellation: ReadCancellation;

@@ -3,8 +3,9 @@
  * on the same server and port, is reachable in tests through `yoga.fetch`, and sees the raw body
  * before anything parses it).
  *
- * In order: size (413, the body is never read past the limit), signature (401), shape (400), then
- * acceptance, one atomic step of the event log (`EventBus.publishOnce`): an event whose Klarna event
+ * In order: size (413, the body is never read past the limit), signature (401), shape (400), the
+ * replay window of `occurred_at` (400 `STALE_EVENT`: older than `maxAgeMs` or more than 5 minutes
+ * ahead, `replay-window.ts`), then acceptance, one atomic step of the event log (`EventBus.publishOnce`): an event whose Klarna event
  * id was seen is dropped and answered 200 (a retry of an event already accepted), any other is
  * appended, its id remembered, and answered 202. Delivery to subscribers happens after, from the log.
  * If the log cannot take the event, nothing is remembered and the answer is 503, so Klarna retries: an
@@ -15,10 +16,11 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { parseEnvelope } from './envelope.ts';
 import type { EventBus } from './memory-bus.ts';
+import { DEFAULT_MAX_AGE_MS, MAX_FUTURE_MS, replayWindowProblem } from './replay-window.ts';
 import { verifySignature } from './signature.ts';
 
-/** How a webhook was answered: 202, 200 (a retry of an event already accepted), 401, 400, 413, 503. */
-export type WebhookVerdict = 'accepted' | 'duplicate' | 'bad_signature' | 'malformed' | 'too_large' | 'unavailable';
+/** How a webhook was answered: 202, 200 (a retry of an event already accepted), 401, 400 (malformed, stale), 413, 503. */
+export type WebhookVerdict = 'accepted' | 'duplicate' | 'bad_signature' | 'malformed' | 'stale' | 'too_large' | 'unavailable';
 
 export interface IngressOptions {
   path: string;
@@ -26,8 +28,15 @@ export interface IngressOptions {
   signingKeys: Readonly<Record<string, string>>;
   /** Takes each event once under `webhook:<event_id>`: the first receipt of an event wins, on any replica. */
   bus: EventBus;
-  /** How long an event id is remembered: longer than Klarna's retries last (about 21.5 hours). */
+  /** How old an event (`occurred_at`) may be when it arrives (`WEBHOOK_MAX_AGE_MS`, default 24 hours). */
+  maxAgeMs?: number;
+  /**
+   * How long an event id is remembered; default: the whole replay window (`maxAgeMs` + 5 minutes),
+   * which is longer than Klarna's retries last (about 21.5 hours).
+   */
   dedupeTtlMs?: number;
+  /** The clock the replay window is read on, in ms. */
+  now?: () => number;
   logger: Logger;
   /** Told every verdict (for metrics), with Klarna's event type once the body is trusted. */
   onVerdict?: (verdict: WebhookVerdict, type?: string) => void;
@@ -55,7 +64,8 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
 }
 
 export function useWebhookIngress(options: IngressOptions): Plugin {
-  const { path, maxBytes, signingKeys, bus, logger, dedupeTtlMs = 24 * 60 * 60 * 1000, onVerdict = () => undefined } = options;
+  const { path, maxBytes, signingKeys, bus, logger, maxAgeMs = DEFAULT_MAX_AGE_MS, now = Date.now, onVerdict = () => undefined } = options;
+  const { dedupeTtlMs = maxAgeMs + MAX_FUTURE_MS } = options;
   const log = logger.child({ component: 'webhook-ingress' });
 
   async function handle(request: Request, fetchAPI: { Response: typeof Response }): Promise<Response> {
@@ -83,6 +93,12 @@ export function useWebhookIngress(options: IngressOptions): Plugin {
       return answer(400, { error: 'MALFORMED_EVENT', problems: parsed.problems });
     }
     const { facts } = parsed;
+    const stale = replayWindowProblem(facts.occurredAt, now(), maxAgeMs);
+    if (stale) {
+      log.warn({ klarnaEventId: facts.klarnaEventId, type: facts.type, occurredAt: facts.occurredAt }, 'webhook refused: outside the replay window');
+      onVerdict('stale', facts.type);
+      return answer(400, { error: 'STALE_EVENT', problems: [stale] });
+    }
     let id: string | undefined;
     try {
       id = await bus.publishOnce(`webhook:${facts.klarnaEventId}`, dedupeTtlMs, facts);

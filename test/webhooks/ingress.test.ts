@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { DOCS_ACCOUNT_ID } from '../../src/sandbox/seed/docs-samples.ts';
 import { signWebhookBody } from '../../src/sandbox/webhooks.ts';
-import { useGateway } from '../utils/gateway.ts';
+import { metricSample, scrapeMetrics, useGateway } from '../utils/gateway.ts';
 import { ingressUrl, productEvent, sendWebhook, subscribe, subscribed, SIGNING_KEY } from '../utils/events.ts';
 
 const QUERY = `subscription ($accountId: ID!) { accountEvents(accountId: $accountId) { id klarnaEventId type } }`;
@@ -80,6 +80,32 @@ describe('webhook ingress', () => {
     await subscriber.dispose();
     expect(events.map((e) => e.klarnaEventId)).toEqual([event.metadata.event_id, sentinel.metadata.event_id]);
     expect(events[0]).toMatchObject({ type: 'PAYMENT_PRODUCT_DISABLED', id: expect.stringMatching(/^\d+-\d+$/) });
+  });
+
+  it('refuses a signed event whose occurred_at is outside the replay window (a day old, or ahead of our clock), counts it stale, and delivers none of them', async () => {
+    const subscriber = await listen();
+    const url = ingressUrl(env.gateway);
+    const occurredAt = (event: ReturnType<typeof productEvent>, offsetMs: number) => ({ ...event, metadata: { ...event.metadata, occurred_at: new Date(Date.now() + offsetMs).toISOString() } });
+    const hour = 3_600_000;
+    const before = metricSample(await scrapeMetrics(env.gateway), 'webhook_events_total{type="partner.account.product.payment.state-change.disabled",verdict="stale"}');
+
+    const replayed = occurredAt(productEvent(), -25 * hour);
+    expect(await sendWebhook(url, replayed)).toMatchObject({ status: 400, body: { error: 'STALE_EVENT', problems: [expect.stringMatching(/^metadata\.occurred_at: is more than 24 h ago/)] } });
+    const future = occurredAt(productEvent(), hour);
+    expect(await sendWebhook(url, future)).toMatchObject({ status: 400, body: { error: 'STALE_EVENT', problems: [expect.stringContaining('in the future')] } });
+    // Klarna's last retries (about 21.5 hours after the event) are still taken, and so is a little clock skew.
+    const lateRetry = occurredAt(productEvent(), -22 * hour);
+    expect((await sendWebhook(url, lateRetry)).status).toBe(202);
+    const skewed = occurredAt(productEvent(), 60_000);
+    expect((await sendWebhook(url, skewed)).status).toBe(202);
+
+    const after = metricSample(await scrapeMetrics(env.gateway), 'webhook_events_total{type="partner.account.product.payment.state-change.disabled",verdict="stale"}');
+    expect(after - before).toBe(2);
+    const sentinel = productEvent();
+    await sendWebhook(url, sentinel);
+    const events = await subscriber.waitFor(3);
+    await subscriber.dispose();
+    expect(events.map((e) => e.klarnaEventId)).toEqual([lateRetry.metadata.event_id, skewed.metadata.event_id, sentinel.metadata.event_id]);
   });
 
   it('accepts an event of a type it does not know, for subscribers of all events', async () => {
