@@ -54,7 +54,9 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     },
     // Fragments count as what they contain, not as a level of their own.
     maxDepth: { n: limits.maxDepth, flattenFragments: true, ...reported('QUERY_TOO_DEEP') },
-    maxAliases: { n: limits.maxAliases, ...reported('TOO_MANY_ALIASES') },
+    // `__typename` aliases count too (armor lets them pass by default): free to answer, but a document of
+    // hundreds is an amplification probe all the same, and scanners flag a gateway that serves it.
+    maxAliases: { n: limits.maxAliases, allowList: [], ...reported('TOO_MANY_ALIASES') },
     maxDirectives: { n: limits.maxDirectives, ...reported('TOO_MANY_DIRECTIVES') },
     // Replaced by the planned cost (`operation-cost.ts`): armor's list arithmetic turned away a dashboard
     // of 100 store groups that costs Klarna two calls, and passed fan-outs that cost a hundred.

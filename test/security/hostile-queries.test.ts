@@ -35,9 +35,11 @@ describe('hostile queries', () => {
     expect(result.body.errors?.[0]?.message).toMatch(/Aliases limit of 15 exceeded, found 100/);
   });
 
-  it('answers 100 aliases of __typename, which reads nothing, without any call', async () => {
-    const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ ${repeat(100, (i) => `t${i}: __typename`)} }`));
-    expect(result.body.data?.t99).toBe('Query');
+  it('counts __typename aliases too: 100 are refused, 15 answered, neither with any call', async () => {
+    const result = await refused(`{ ${repeat(100, (i) => `t${i}: __typename`)} }`, 'TOO_MANY_ALIASES');
+    expect(result.body.errors?.[0]?.message).toMatch(/found 100/);
+    const { result: allowed, total } = await countCalls(context.sandbox, () => gql(context.gateway, `{ ${repeat(15, (i) => `t${i}: __typename`)} }`));
+    expect(allowed.body.data?.t14).toBe('Query');
     expect(total).toBe(0);
   });
 
