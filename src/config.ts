@@ -126,6 +126,8 @@ const schema = z
     AUTH_ROLE_CLAIM: z.string().min(1).default('role'),
     /** Token mode: the claim holding the partner accounts (an array of account KRNs, or `"*"` for all). */
     AUTH_ACCOUNTS_CLAIM: z.string().min(1).default('accounts'),
+    /** Token mode: the longest a token may be valid, in seconds (`exp - iat`, and `exp` from now); longer ones are refused. */
+    AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
 
     /** `redis://host:6379/0`: events, webhook deduplication and card order polling shared by every replica. Unset: in process. */
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),

@@ -41,6 +41,7 @@ export function authOptions(config: Config, serverAuthorization: string | undefi
     audience: config.AUTH_AUDIENCE!,
     roleClaim: config.AUTH_ROLE_CLAIM,
     accountsClaim: config.AUTH_ACCOUNTS_CLAIM,
+    maxLifetimeS: config.AUTH_MAX_TOKEN_LIFETIME_S,
   };
 }
 

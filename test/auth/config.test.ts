@@ -44,6 +44,12 @@ describe('auth configuration', () => {
     expect(message).toContain('AUTH_AUDIENCE: token mode needs the audience');
   });
 
+  it('takes a maximum token lifetime in seconds, a day by default, and refuses one below a minute', () => {
+    expect(loadConfig({ NODE_ENV: 'test', ...TOKEN_ENV }).AUTH_MAX_TOKEN_LIFETIME_S).toBe(86_400);
+    expect(loadConfig({ NODE_ENV: 'test', ...TOKEN_ENV, AUTH_MAX_TOKEN_LIFETIME_S: '3600' }).AUTH_MAX_TOKEN_LIFETIME_S).toBe(3_600);
+    expect(refusal({ ...TOKEN_ENV, AUTH_MAX_TOKEN_LIFETIME_S: '10' })).toContain('AUTH_MAX_TOKEN_LIFETIME_S');
+  });
+
   it('refuses token settings without token mode, which would leave the gateway open', () => {
     const { AUTH_MODE: _mode, ...withoutMode } = TOKEN_ENV;
     expect(refusal(withoutMode)).toContain('AUTH_JWT_SECRET: is only used with AUTH_MODE=token');
