@@ -86,7 +86,7 @@ const schema = z
     INTROSPECTION: bool.optional(),
     /** Refuse GET without `x-graphql-yoga-csrf` and form/text POSTs (HTTP 403). Unset: on in production. */
     CSRF_PREVENTION: bool.optional(),
-    /** Origins whose pages may call the gateway, comma-separated (`https://app.example.com`). Unset: none in production, any in development. */
+    /** Origins whose pages may call the gateway, comma-separated (`https://app.example.com`). Unset: none in production, loopback pages (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`) in development. */
     CORS_ORIGINS: z
       .string()
       .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
