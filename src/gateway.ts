@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
 import { authenticationOf, createAuthenticator, type Authenticate, type Authentication, type AuthOptions } from './auth/authenticate.ts';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
+import { RequestCalls } from './operation-budget.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
@@ -86,6 +87,16 @@ export function createGateway(options: GatewayOptions) {
     return authentication;
   };
   const { logger } = options;
+  // What the operations of one HTTP request share (a batch is one request: Yoga makes a context per
+  // operation, all from the same Request): one call allowance, and Klarna's refusal of its credentials.
+  const requestCalls = new WeakMap<Request, RequestCalls>();
+  /** The context of one operation, with the allowance of its HTTP request. */
+  async function contextOf(initial: { request: Request }): Promise<GatewayContext> {
+    const { request } = initial;
+    let calls = requestCalls.get(request);
+    if (!calls) requestCalls.set(request, (calls = new RequestCalls()));
+    return createContext(request.headers, request.signal, await authenticationOf(initial, authenticate), calls);
+  }
   // One outcome per operation, followed by the metrics, the log line and (tracing on) the span.
   const operationLog = createOperationLog(logger);
   const tracing = options.tracer ? createOperationTracing(options.tracer) : undefined;
@@ -116,7 +127,7 @@ export function createGateway(options: GatewayOptions) {
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema ?? buildSchema(),
     // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
-    context: async (initial) => createContext(initial.request.headers, initial.request.signal, await authenticationOf(initial, authenticate)),
+    context: (initial) => contextOf(initial),
     graphiql: options.graphiql
       ? { title: 'Klarna Partner Gateway', defaultQuery: DASHBOARD_QUERY, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,

@@ -13,6 +13,9 @@ export interface Principal {
 
 const hashOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
 
+/** The hash of the credentials sent to Klarna (passthrough: the principal's own hash), for what Klarna says of them. */
+export const credentialsHash = (authorization: string): string => hashOf(authorization);
+
 /** Passthrough: the principal is its Klarna credentials. */
 export function principalFor(authorization: string | undefined): Principal {
   const hash = hashOf(authorization ?? 'anonymous');
