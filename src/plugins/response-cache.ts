@@ -36,7 +36,7 @@ import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga
 import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import { credentialsHash } from '../auth/principal.ts';
+import { canonicalAuthorization, credentialsHash } from '../auth/principal.ts';
 import { ConfigError } from '../config.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
@@ -124,9 +124,13 @@ function revokedTags(context: OperationContext): Entity[] {
   return refused === 403 ? [{ typename: PRINCIPAL_TAG, id: principal.hash }] : [];
 }
 
-/** The cache partition of a request: a hash of its `Authorization` header (never null: null would mean shared by all). */
+/**
+ * The cache partition of a request: a hash of its `Authorization` header, in its one spelling
+ * (`canonicalAuthorization`; never null: null would mean shared by all).
+ */
 export function sessionOf(request: Request): string {
-  const authorization = request.headers.get('authorization')?.trim();
+  const presented = request.headers.get('authorization')?.trim();
+  const authorization = canonicalAuthorization(presented) ?? presented;
   return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
 }
 
