@@ -76,6 +76,14 @@ const schema = z
     READINESS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     /** Queries and mutations one principal may run per minute (shared through Redis when set); 0 turns it off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+    /** Failed authentications (refused tokens, Klarna's 401) one client address may have per minute before its requests are refused; 0 turns it off. */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(30),
+    /** Proxies in front of the gateway whose `X-Forwarded-For` entries are trusted to name the client's address (0: the connection's peer). */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Open subscriptions one WebSocket connection may hold (TOO_MANY_SUBSCRIPTIONS beyond). */
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(100_000).default(100),
+    /** Open subscriptions one principal may hold on one replica, over SSE and WebSocket (TOO_MANY_SUBSCRIPTIONS beyond). */
+    MAX_SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     /** How long a query's answer is reused for the same principal (invalidated by our mutations and by events); 0: no cache. */
     RESPONSE_CACHE_TTL_MS: ms(0),
     /** `Type=ms,Type=ms`: TTLs for the named types over the defaults (settlements an hour; card data, credentials 0). */

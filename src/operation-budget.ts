@@ -54,6 +54,9 @@ export class RequestCalls {
   calls = 0;
   private readonly refusal = new AbortController();
 
+  /** `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address). */
+  constructor(private readonly onUnauthenticated?: () => void) {}
+
   /** True once Klarna answered 401 to a call of the request: its credentials are refused for the rest of it. */
   get unauthenticated(): boolean {
     return this.refusal.signal.aborted;
@@ -67,6 +70,7 @@ export class RequestCalls {
   refuseCredentials(): void {
     if (this.unauthenticated) return;
     this.refusal.abort(new UnauthenticatedError(REFUSED_EARLIER));
+    this.onUnauthenticated?.();
   }
 }
 

@@ -10,8 +10,8 @@ import { OperationBudget, RequestCalls } from '../../src/operation-budget.ts';
 const LIMITS = { maxCalls: 3, deadlineMs: 60_000 };
 
 /** Two armed budgets of one request, as Yoga makes for a batch of two operations. */
-function batchOfTwo() {
-  const shared = new RequestCalls();
+function batchOfTwo(onUnauthenticated?: () => void) {
+  const shared = new RequestCalls(onUnauthenticated);
   const budgets = [new OperationBudget(undefined, shared), new OperationBudget(undefined, shared)] as const;
   for (const budget of budgets) budget.arm(LIMITS);
   return { shared, budgets };
@@ -29,11 +29,13 @@ describe('OperationBudget in one request', () => {
   });
 
   it("admits no call of any operation after one operation's 401, and cancels reads, not writes", () => {
-    const { budgets: [first, second] } = batchOfTwo();
+    let told = 0;
+    const { budgets: [first, second] } = batchOfTwo(() => (told += 1));
     first.admit();
     second.admit();
     first.refusedCredentials(401);
     first.refusedCredentials(401);
+    expect(told).toBe(1); // one failed authentication per request
     expect(first.credentialsRefused).toBe(401);
     expect(second.credentialsRefused).toBeUndefined();
     for (const budget of [first, second]) {
