@@ -76,6 +76,14 @@ const schema = z
     READINESS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     /** Queries and mutations one principal may run per minute (shared through Redis when set); 0 turns it off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+    /** Failed authentications (refused tokens, Klarna's 401) one client address may have per minute before its requests are refused; 0 turns it off. */
+    AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(30),
+    /** Proxies in front of the gateway whose `X-Forwarded-For` entries are trusted to name the client's address (0: the connection's peer). */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Open subscriptions one WebSocket connection may hold (TOO_MANY_SUBSCRIPTIONS beyond). */
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(100_000).default(100),
+    /** Open subscriptions one principal may hold on one replica, over SSE and WebSocket (TOO_MANY_SUBSCRIPTIONS beyond). */
+    MAX_SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
     /** How long a query's answer is reused for the same principal (invalidated by our mutations and by events); 0: no cache. */
     RESPONSE_CACHE_TTL_MS: ms(0),
     /** `Type=ms,Type=ms`: TTLs for the named types over the defaults (settlements an hour; card data, credentials 0). */
@@ -86,7 +94,7 @@ const schema = z
     INTROSPECTION: bool.optional(),
     /** Refuse GET without `x-graphql-yoga-csrf` and form/text POSTs (HTTP 403). Unset: on in production. */
     CSRF_PREVENTION: bool.optional(),
-    /** Origins whose pages may call the gateway, comma-separated (`https://app.example.com`). Unset: none in production, any in development. */
+    /** Origins whose pages may call the gateway, comma-separated (`https://app.example.com`). Unset: none in production, loopback pages (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`) in development. */
     CORS_ORIGINS: z
       .string()
       .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -136,6 +144,8 @@ const schema = z
     AUTH_ROLE_CLAIM: z.string().min(1).default('role'),
     /** Token mode: the claim holding the partner accounts (an array of account KRNs, or `"*"` for all). */
     AUTH_ACCOUNTS_CLAIM: z.string().min(1).default('accounts'),
+    /** Token mode: the longest a token may be valid, in seconds (`exp - iat`, and `exp` from now); longer ones are refused. */
+    AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
 
     /** `redis://host:6379/0`: events, webhook deduplication and card order polling shared by every replica. Unset: in process. */
     REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),

@@ -14,17 +14,19 @@ import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
-import { OperationBudget } from './operation-budget.ts';
+import { OperationBudget, type RequestCalls } from './operation-budget.ts';
 import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
 // Where they were defined before `src/auth/` existed; importers may move to `./auth/principal.ts`.
 export { principalFor, type Principal };
 
-/** The context as the schema's resolvers see it, and what only the plugins use (the call budget). */
+/** The context as the schema's resolvers see it, and what only the plugins use (the call budget, revocations). */
 export interface GatewayContext extends SchemaContext {
   /** Upstream calls made by this operation, its call cap and deadline (armed when a query or mutation executes). */
   budget: OperationBudget;
+  /** The credentials this operation disabled or revoked (`CallContext.credentialRevoked`): the response cache drops the caller's answers. */
+  revokedCredentials: Set<string>;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface GatewayContext extends SchemaContext {
  * (`src/subscription-context.ts`). The check below fails to compile when a field is left out.
  */
 export const CONTEXT_FIELDS = [
-  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'refreshLoaders', 'events',
+  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'revokedCredentials', 'refreshLoaders', 'events',
 ] as const satisfies readonly (keyof GatewayContext)[];
 type UnlistedField = Exclude<keyof GatewayContext, (typeof CONTEXT_FIELDS)[number]>;
 export const contextFieldsComplete: [UnlistedField] extends [never] ? true : UnlistedField = true;
@@ -66,14 +68,20 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
 
 /**
  * Makes the context of one request from its headers (HTTP, or a WebSocket's connection params) and
- * who the caller was authenticated as.
+ * who the caller was authenticated as. `requestCalls`: what the operations of one HTTP request share
+ * (a batch: one call allowance, one refusal of its credentials); unset: the operation's own.
  */
 export function createContextFactory(deps: ContextDependencies) {
-  return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION): GatewayContext {
+  return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
     const requestId = clientRequestId(headers) ?? randomUUID();
     const { principal, caller } = auth;
-    const budget = new OperationBudget(signal);
+    const budget = new OperationBudget(signal, requestCalls);
     const writtenAccounts = new Set<string>();
+    const revokedCredentials = new Set<string>();
+    // Revocation: what outlives the request for this principal is dropped when Klarna refuses its
+    // credentials or it disables a key (the response cache drops its answers once the operation is done).
+    const forgetPrincipal = () => deps.referenceCache.drop(principal.hash);
+    budget.onCredentialsRefused = forgetPrincipal;
     const call: CallContext = {
       correlationId: requestId,
       integratorName: deps.integratorName,
@@ -82,6 +90,10 @@ export function createContextFactory(deps: ContextDependencies) {
       ...(signal ? { signal } : {}),
       budget,
       writtenAccounts,
+      credentialRevoked(credentialId) {
+        revokedCredentials.add(credentialId);
+        forgetPrincipal();
+      },
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
@@ -95,6 +107,7 @@ export function createContextFactory(deps: ContextDependencies) {
       loaders: freshLoaders(),
       budget,
       writtenAccounts,
+      revokedCredentials,
       events: deps.events,
       refreshLoaders() {
         context.loaders = freshLoaders();

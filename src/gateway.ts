@@ -5,12 +5,15 @@
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
 import { authenticationOf, createAuthenticator, type Authenticate, type Authentication, type AuthOptions } from './auth/authenticate.ts';
 import { createContextFactory, type ContextDependencies, type GatewayContext } from './context.ts';
+import { RequestCalls } from './operation-budget.ts';
+import { clientAddress, type AuthFailureGuard } from './plugins/auth-failures.ts';
 import { GatewayError } from './errors.ts';
 import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
@@ -26,6 +29,7 @@ import { useRequestId } from './plugins/request-id.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
+import { useSubscriptionLimit } from './plugins/subscription-limits.ts';
 import { createOperationTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePerEventContext } from './plugins/per-event-context.ts';
@@ -53,6 +57,10 @@ export interface GatewayOptions extends ContextDependencies {
   responseCache?: ResponseCache;
   /** OpenTelemetry (`startTracing(config).tracer`): a SERVER span per operation; unset: no tracing. */
   tracer?: Tracer;
+  /** Failed authentications per client address (`AUTH_FAILURES_PER_MINUTE`, `TRUSTED_PROXY_HOPS`); unset: not limited. */
+  authFailures?: { guard: AuthFailureGuard; trustedProxyHops: number };
+  /** Open subscriptions one principal may hold on this replica (`MAX_SUBSCRIPTIONS_PER_PRINCIPAL`); unset: unbounded. */
+  maxSubscriptionsPerPrincipal?: number;
 }
 
 /**
@@ -89,6 +97,27 @@ export function createGateway(options: GatewayOptions) {
     return authentication;
   };
   const { logger } = options;
+  // What the operations of one HTTP request share (a batch is one request: Yoga makes a context per
+  // operation, all from the same Request): one call allowance, and Klarna's refusal of its credentials.
+  const requestCalls = new WeakMap<Request, RequestCalls>();
+  const { guard, trustedProxyHops = 0 } = options.authFailures ?? {};
+  /**
+   * The context of one operation. A client address that failed to authenticate too often is refused
+   * first (before a token is verified or Klarna is asked); a refused token, or Klarna's first 401 to the
+   * request, counts as one failure of that address.
+   */
+  async function contextOf(initial: { request: Request; req?: IncomingMessage }): Promise<GatewayContext> {
+    const { request } = initial;
+    const address = guard ? clientAddress(initial.req, trustedProxyHops) : '';
+    await guard?.admit(request, address);
+    let calls = requestCalls.get(request);
+    if (!calls) requestCalls.set(request, (calls = new RequestCalls(guard ? () => guard.fail(request, address) : undefined)));
+    const authentication = await authenticationOf(initial, authenticate).catch((error: unknown) => {
+      if (guard && error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') guard.fail(request, address);
+      throw error;
+    });
+    return createContext(request.headers, request.signal, authentication, calls);
+  }
   // One outcome per operation, followed by the metrics, the log line and (tracing on) the span.
   const operationLog = createOperationLog(logger);
   const tracing = options.tracer ? createOperationTracing(options.tracer) : undefined;
@@ -120,7 +149,7 @@ export function createGateway(options: GatewayOptions) {
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema ?? buildSchema(),
     // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
-    context: async (initial) => createContext(initial.request.headers, initial.request.signal, await authenticationOf(initial, authenticate)),
+    context: (initial) => contextOf(initial as typeof initial & { req?: IncomingMessage }),
     graphiql: options.graphiql
       ? { title: 'Klarna Partner Gateway', defaultQuery: DASHBOARD_QUERY, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,
@@ -173,6 +202,9 @@ export function createGateway(options: GatewayOptions) {
       // After CSRF and the body limit (their codes first), before every plugin that reads the parameters.
       useRequestEnvelope(),
       ...(options.rateLimiter ? [useRateLimit(options.rateLimiter)] : []),
+      // After the rate limit (a refused setup holds no place), and after `usePerEventContext`, whose
+      // subscribe function it wraps.
+      ...(options.maxSubscriptionsPerPrincipal ? [useSubscriptionLimit({ maxPerPrincipal: options.maxSubscriptionsPerPrincipal })] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       // After persisted operations: the cache looks an answer up by its document, which for an operation
       // sent by hash alone is only known once they have resolved it (and refused what is not allowed).

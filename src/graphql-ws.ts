@@ -7,16 +7,22 @@
  * the upgrade request's `Authorization` header, else (passthrough) the gateway's own, as for HTTP.
  * They are checked when the socket connects (passthrough: with Klarna; token mode: the token itself),
  * and again for every subscription (a token may have expired since); refused ones close the socket
- * with 4403 Forbidden, or fail that one subscription.
+ * with 4403 Forbidden, or fail that one subscription. An address refused for too many failed
+ * authentications (`src/plugins/auth-failures.ts`) is closed with 1013 (try again later).
+ *
+ * A connection holds at most `maxSubscriptionsPerConnection` open subscriptions: one more is refused
+ * with TOO_MANY_SUBSCRIPTIONS before it is set up (the per-principal cap is a Yoga plugin,
+ * `src/plugins/subscription-limits.ts`, as it also counts SSE).
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
+import { tooManySubscriptions } from './plugins/subscription-limits.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
 
 type Yoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -26,9 +32,9 @@ type Envelope = ReturnType<Yoga['getEnveloped']>;
  * The context the gateway's context factory makes for these headers, through `yoga.getEnveloped` (so
  * every plugin's context extension applies, as for an HTTP request).
  */
-async function contextFromHeaders(yoga: Yoga, headers: Headers): Promise<GatewayContext> {
+async function contextFromHeaders(yoga: Yoga, headers: Headers, req: IncomingMessage): Promise<GatewayContext> {
   const request = new yoga.fetchAPI.Request(`http://gateway.internal${yoga.graphqlEndpoint}`, { headers });
-  const { contextFactory } = yoga.getEnveloped({ request });
+  const { contextFactory } = yoga.getEnveloped({ request, req });
   return (await contextFactory()) as unknown as GatewayContext;
 }
 
@@ -37,6 +43,8 @@ interface Connection {
   headers: Headers;
   /** Aborted when the socket closes: upstream calls of its subscriptions stop. */
   closed: AbortController;
+  /** Ids of its subscription operations (queries and mutations not counted) set up and not yet completed. */
+  subscriptions: Set<string>;
 }
 
 /** The request headers that matter to the gateway, from the upgrade request and `connection_init`. */
@@ -68,9 +76,12 @@ export interface GraphqlWsOptions {
   allowOrigin?: (origin: string | undefined, host: string | undefined) => boolean;
   /** Told when a connection is acknowledged and when that connection closes (the connections gauge). */
   onConnection?: { opened(): void; closed(): void };
+  /** Open subscriptions one connection may hold (`MAX_SUBSCRIPTIONS_PER_CONNECTION`); one more is refused with TOO_MANY_SUBSCRIPTIONS. */
+  maxSubscriptionsPerConnection?: number;
 }
 
-export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, maxPayloadBytes = 1024 * 1024, allowOrigin, onConnection }: GraphqlWsOptions) {
+export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOptions) {
+  const { logger, isProd, maxPayloadBytes = 1024 * 1024, allowOrigin, onConnection, maxSubscriptionsPerConnection = Infinity } = options;
   const wsServer = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
@@ -87,18 +98,22 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
       onConnect: async (ctx) => {
         const headers = connectionHeaders(ctx.extra.request, ctx.connectionParams);
         try {
-          await assertSubscriber(await contextFromHeaders(yoga, headers));
+          await assertSubscriber(await contextFromHeaders(yoga, headers, ctx.extra.request));
         } catch (error) {
           if (REFUSED.has(codeOf(error) as string)) return false; // 4403 Forbidden
+          if (codeOf(error) === 'RATE_LIMITED') {
+            ctx.extra.socket.close(1013, 'Too many failed authentications from this address; try again later');
+            return false;
+          }
           logger.warn({ err: error }, 'could not check the credentials of a WebSocket client');
           ctx.extra.socket.close(1013, 'Klarna could not be reached; try again later');
           return false;
         }
-        connections.set(ctx, { headers, closed: new AbortController() });
+        connections.set(ctx, { headers, closed: new AbortController(), subscriptions: new Set() });
         onConnection?.opened();
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx);
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
         // POST: a message on an open socket is no GET link a page could make a browser follow, so
@@ -108,7 +123,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
           headers: connection.headers,
           signal: connection.closed.signal,
         });
-        const envelope = yoga.getEnveloped({ request, params: payload });
+        const envelope = yoga.getEnveloped({ request, params: payload, req: ctx.extra.request });
         let document;
         try {
           document = envelope.parse(payload.query);
@@ -117,6 +132,12 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
         }
         const errors = envelope.validate(envelope.schema, document);
         if (errors.length) return errors;
+        // Open subscriptions only: an id graphql-ws no longer runs has completed, however it ended.
+        const isSubscription = getOperationAST(document, payload.operationName ?? undefined)?.operation === 'subscription';
+        if (isSubscription) {
+          for (const open of connection.subscriptions) if (!(open in ctx.subscriptions)) connection.subscriptions.delete(open);
+          if (connection.subscriptions.size >= maxSubscriptionsPerConnection) return [tooManySubscriptions(maxSubscriptionsPerConnection, 'connection')];
+        }
         let contextValue;
         try {
           contextValue = await envelope.contextFactory();
@@ -124,6 +145,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
           if (error instanceof GraphQLError) return [error]; // a refused token: this subscription fails, the socket stays
           throw error;
         }
+        if (isSubscription) connection.subscriptions.add(id);
         return {
           schema: envelope.schema,
           document,
@@ -132,6 +154,9 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, { logger, isProd, ma
           contextValue,
           rootValue: envelope,
         };
+      },
+      onComplete: (ctx, id) => {
+        connections.get(ctx)?.subscriptions.delete(id);
       },
       onClose: (ctx) => {
         const connection = connections.get(ctx);

@@ -14,8 +14,14 @@
  * which aborts at the deadline; a call that fails because of the deadline is reported as
  * OPERATION_TIMEOUT (`explain`), one refused for the count as UPSTREAM_CALL_LIMIT. (They know it only
  * as the `CallBudget` they declare in `src/datasources/rest-client.ts`.)
+ *
+ * One HTTP request is one allowance, however many operations it carries (a batch): their budgets share
+ * a `RequestCalls` (the gateway makes one per Request), so `maxCalls` bounds the whole request, and
+ * once Klarna has answered 401 to one of its calls, no operation of the request calls Klarna again
+ * (UNAUTHENTICATED, nothing sent), and its reads still queued or in flight are cancelled: junk
+ * credentials cost one round of calls, not a batch of them.
  */
-import { OperationTimeoutError, UpstreamCallLimitError } from './errors.ts';
+import { OperationTimeoutError, UnauthenticatedError, UpstreamCallLimitError } from './errors.ts';
 
 /**
  * A native AbortSignal that aborts with `signal`. @whatwg-node/server gives each HTTP request a
@@ -42,11 +48,43 @@ export interface BudgetLimits {
   deadlineMs: number;
 }
 
+/** What the operations of one HTTP request share: their calls to Klarna, and Klarna's refusal of its credentials. */
+export class RequestCalls {
+  /** Upstream calls made by every operation of the request. */
+  calls = 0;
+  private readonly refusal = new AbortController();
+
+  /** `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address). */
+  constructor(private readonly onUnauthenticated?: () => void) {}
+
+  /** True once Klarna answered 401 to a call of the request: its credentials are refused for the rest of it. */
+  get unauthenticated(): boolean {
+    return this.refusal.signal.aborted;
+  }
+
+  /** Aborts once Klarna answered 401 (the reads still queued or in flight are not worth their calls). */
+  get refusedSignal(): AbortSignal {
+    return this.refusal.signal;
+  }
+
+  refuseCredentials(): void {
+    if (this.unauthenticated) return;
+    this.refusal.abort(new UnauthenticatedError(REFUSED_EARLIER));
+    this.onUnauthenticated?.();
+  }
+}
+
+const REFUSED_EARLIER = 'Klarna refused these credentials earlier in this request; nothing more was sent. Check the API key sent as Basic credentials.';
+
 export class OperationBudget {
-  /** Upstream calls made so far (refused ones not counted). */
+  /** Upstream calls made so far by this operation (refused ones not counted). */
   calls = 0;
   /** Calls refused for the count. */
   refused = 0;
+  /** 401 or 403 once Klarna refused this operation's credentials (401 wins): its principal's cached answers are dropped. */
+  credentialsRefused: 401 | 403 | undefined;
+  /** Told at each refusal (the context factory drops the principal's cached reference data). */
+  onCredentialsRefused: ((status: 401 | 403) => void) | undefined;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
   signal: AbortSignal | undefined;
   /**
@@ -59,10 +97,21 @@ export class OperationBudget {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly requestSignal: AbortSignal | undefined;
+  private reads: AbortSignal | undefined;
 
-  constructor(requestSignal?: AbortSignal) {
+  /** `shared`: the allowance of the HTTP request this operation belongs to (its own when not given). */
+  constructor(requestSignal?: AbortSignal, readonly shared: RequestCalls = new RequestCalls()) {
     this.requestSignal = requestSignal && nativeSignal(requestSignal);
     this.signal = this.requestSignal;
+  }
+
+  /**
+   * What reads send with: `signal`, and aborted too once Klarna refused the request's credentials. A
+   * write is never cut short that way (it may be applied by then): it sends with `signal`.
+   */
+  get readSignal(): AbortSignal {
+    this.reads ??= this.signal ? AbortSignal.any([this.signal, this.shared.refusedSignal]) : this.shared.refusedSignal;
+    return this.reads;
   }
 
   /** Starts counting against `limits` and starts the deadline. Arming twice keeps the first. */
@@ -75,6 +124,7 @@ export class OperationBudget {
     this.timer = setTimeout(() => deadline.abort(new DOMException('The operation deadline passed.', 'TimeoutError')), limits.deadlineMs);
     this.timer.unref?.();
     this.signal = this.requestSignal ? AbortSignal.any([this.requestSignal, deadline.signal]) : deadline.signal;
+    this.reads = undefined;
   }
 
   /** The execution is done: the deadline no longer runs (later calls, if any, are not cut short). */
@@ -86,18 +136,34 @@ export class OperationBudget {
     return this.deadline?.signal.aborted ?? false;
   }
 
-  /** Before every upstream call: counts it, or refuses it (deadline passed, or no calls left). */
+  /**
+   * Before every upstream call: counts it, or refuses it (deadline passed, credentials refused earlier
+   * in the request, or no calls left in the request's allowance).
+   */
   admit(): void {
     if (this.limits && this.timedOut) throw new OperationTimeoutError(this.limits.deadlineMs);
-    if (this.limits && this.calls >= this.limits.maxCalls) {
+    if (this.shared.unauthenticated) throw new UnauthenticatedError(REFUSED_EARLIER);
+    if (this.limits && this.shared.calls >= this.limits.maxCalls) {
       this.refused += 1;
       throw new UpstreamCallLimitError(this.limits.maxCalls);
     }
     this.calls += 1;
+    this.shared.calls += 1;
   }
 
-  /** The error to surface for a failed call: OPERATION_TIMEOUT when the deadline is what stopped it. */
+  /** Klarna answered 401 (the credentials are refused: the rest of the request stops) or 403 to a call. */
+  refusedCredentials(status: 401 | 403): void {
+    if (this.credentialsRefused !== 401) this.credentialsRefused = status;
+    if (status === 401) this.shared.refuseCredentials();
+    this.onCredentialsRefused?.(status);
+  }
+
+  /**
+   * The error to surface for a failed call: OPERATION_TIMEOUT when the deadline is what stopped it,
+   * UNAUTHENTICATED when a read was cancelled because Klarna refused the request's credentials.
+   */
   explain(error: unknown): unknown {
-    return this.limits && this.timedOut ? new OperationTimeoutError(this.limits.deadlineMs) : error;
+    if (this.limits && this.timedOut) return new OperationTimeoutError(this.limits.deadlineMs);
+    return this.shared.unauthenticated && this.requestSignal?.aborted !== true ? new UnauthenticatedError(REFUSED_EARLIER) : error;
   }
 }

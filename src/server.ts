@@ -19,6 +19,7 @@ import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
 import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest, manifestOperationNames } from './plugins/persisted-operations.ts';
+import { createAuthFailureGuard, createMemoryFailureCounter, createRedisFailureCounter } from './plugins/auth-failures.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
@@ -45,6 +46,14 @@ function createRateLimit(config: Config, redis: Redis | undefined) {
   if (!limit) return undefined;
   const windowMs = 60_000;
   return redis ? createRedisRateLimiter(redis, { limit, windowMs, keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryRateLimiter({ limit, windowMs });
+}
+
+/** Failed authentications per client address: in Redis when configured (shared by replicas), else in process. */
+function createAuthFailures(config: Config, redis: Redis | undefined) {
+  const limit = config.AUTH_FAILURES_PER_MINUTE;
+  if (!limit) return undefined;
+  const counter = redis ? createRedisFailureCounter(redis, { limit, keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryFailureCounter({ limit });
+  return { guard: createAuthFailureGuard(counter), trustedProxyHops: config.TRUSTED_PROXY_HOPS };
 }
 
 /** The per-principal response cache: in Redis when configured (shared by replicas), else in process. */
@@ -110,8 +119,10 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   // for the watch (a poll needs loaders, not live events, so none are given to it).
   const pollContext = createContextFactory(contextParts);
   const schema = buildSchema();
-  const hotPathRedis = config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS) ? createHotPathRedis(config.REDIS_URL) : undefined;
+  const hotPathRedis =
+    config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS || config.AUTH_FAILURES_PER_MINUTE) ? createHotPathRedis(config.REDIS_URL) : undefined;
   const rateLimiter = createRateLimit(config, hotPathRedis);
+  const authFailures = createAuthFailures(config, hotPathRedis);
   const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
   const events = await createEventService({
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
@@ -145,6 +156,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     persisted,
     events,
     ...(rateLimiter ? { rateLimiter } : {}),
+    ...(authFailures ? { authFailures } : {}),
+    maxSubscriptionsPerPrincipal: config.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
     ...(responseCache ? { responseCache } : {}),
     ...(tracing ? { tracer: tracing.tracer } : {}),
   });
@@ -170,6 +183,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     maxPayloadBytes: config.MAX_REQUEST_BYTES,
     allowOrigin: webSocketOriginPolicy({ origins: config.CORS_ORIGINS, production: config.NODE_ENV === 'production' }),
     onConnection: metrics.gateway.webSocket,
+    maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;

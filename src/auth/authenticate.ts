@@ -2,6 +2,9 @@
  * Who is calling, from a request's headers (HTTP, or a WebSocket's upgrade and `connection_init`),
  * before anything else of the request runs.
  *
+ * The header is read in its one spelling (`canonicalAuthorization`: `basic`, extra spaces or a tab
+ * after the scheme change nothing), so that one credential is one principal.
+ *
  * - `passthrough` (default): `Authorization: Basic <Klarna API key>` is sent on to Klarna; a caller
  *   bringing none gets the gateway's server-held key, if it has one; a malformed Authorization never
  *   falls back to it. Every caller may do everything the gateway offers; Klarna decides.
@@ -13,7 +16,7 @@ import { ConfigError, type Config } from '../config.ts';
 import { GraphQLError } from 'graphql';
 import { GatewayError, UnauthenticatedError, type ErrorCode } from '../errors.ts';
 import { PASSTHROUGH_CALLER, type Caller } from './caller.ts';
-import { principalFor, tokenPrincipal, type Principal } from './principal.ts';
+import { canonicalAuthorization, principalFor, tokenPrincipal, type Principal } from './principal.ts';
 import { createTokenVerifier, type TokenOptions } from './tokens.ts';
 
 export interface Authentication {
@@ -41,25 +44,27 @@ export function authOptions(config: Config, serverAuthorization: string | undefi
     audience: config.AUTH_AUDIENCE!,
     roleClaim: config.AUTH_ROLE_CLAIM,
     accountsClaim: config.AUTH_ACCOUNTS_CLAIM,
+    maxLifetimeS: config.AUTH_MAX_TOKEN_LIFETIME_S,
   };
 }
 
-const BASIC = /^Basic\s+\S+$/i;
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 export function createAuthenticator(options: AuthOptions): Authenticate {
   const { serverAuthorization } = options;
   if (options.mode === 'passthrough') {
     return async (headers) => {
+      // One spelling of the credentials (`basic`, tabs, double spaces), so that they name one principal.
       const presented = headers.get('authorization')?.trim();
-      const authorization = presented ? (BASIC.test(presented) ? presented : undefined) : serverAuthorization;
+      const canonical = canonicalAuthorization(presented);
+      const authorization = presented ? (canonical?.startsWith('Basic ') ? canonical : undefined) : serverAuthorization;
       return { principal: principalFor(authorization), caller: PASSTHROUGH_CALLER };
     };
   }
   const verify = createTokenVerifier(options);
   return async (headers) => {
     const presented = headers.get('authorization')?.trim();
-    const token = presented ? BEARER.exec(presented)?.[1] : undefined;
+    const canonical = canonicalAuthorization(presented);
+    const token = canonical?.startsWith('Bearer ') ? canonical.slice('Bearer '.length) : undefined;
     if (!token) {
       throw new UnauthenticatedError(
         presented

@@ -13,7 +13,24 @@ export interface Principal {
 
 const hashOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
 
-/** Passthrough: the principal is its Klarna credentials. */
+const SCHEMES: Readonly<Record<string, string>> = { basic: 'Basic', bearer: 'Bearer' };
+
+/**
+ * An `Authorization` header in one spelling: `Basic <credentials>` or `Bearer <token>`, whatever the
+ * case of the scheme and the spaces or tabs around and after it (HTTP treats them as the same). So one
+ * credential is one principal, one rate-limit bucket and one cache partition, however it is written.
+ * Undefined when the header is neither scheme followed by one credential.
+ */
+export function canonicalAuthorization(header: string | null | undefined): string | undefined {
+  const match = /^([A-Za-z]+)[ \t]+(\S+)$/.exec(header?.trim() ?? '');
+  const scheme = match ? SCHEMES[match[1]!.toLowerCase()] : undefined;
+  return scheme ? `${scheme} ${match![2]}` : undefined;
+}
+
+/** The hash of the credentials sent to Klarna (passthrough: the principal's own hash), for what Klarna says of them. */
+export const credentialsHash = (authorization: string): string => hashOf(authorization);
+
+/** Passthrough: the principal is its Klarna credentials (`canonicalAuthorization`). */
 export function principalFor(authorization: string | undefined): Principal {
   const hash = hashOf(authorization ?? 'anonymous');
   return authorization ? { authorization, hash } : { hash };

@@ -2,7 +2,9 @@
  * Verifies the callers' JWTs (token mode) with `jose`: the signature against the identity provider's
  * JSON Web Key Set (`AUTH_JWKS_URL`, fetched and cached by jose) or a shared HS256 secret
  * (`AUTH_JWT_SECRET`); then `iss`, `aud`, `exp` (required, 5 s of clock skew allowed) and `sub`
- * (required: it names the principal caches are keyed by); then the role and accounts claims.
+ * (required and non-empty: it names the principal caches and limits are keyed by); then the token's
+ * lifetime (`AUTH_MAX_TOKEN_LIFETIME_S`: a token valid for longer, from its `iat` or from now, is
+ * refused, so that a leaked long-lived token is no key for years); then the role and accounts claims.
  *
  * Every refusal is an UnauthenticatedError whose message says what to fix, never echoing the token.
  * Unsigned tokens (`alg: none`) and HMAC tokens against a key set are refused by the algorithm list.
@@ -19,6 +21,8 @@ export interface TokenOptions {
   /** Claim names of the role and the accounts (`role`, `accounts` unless configured). */
   roleClaim: string;
   accountsClaim: string;
+  /** The longest a token may be valid: `exp - iat`, and `exp` from now (default a day). */
+  maxLifetimeS?: number;
 }
 
 export type VerifyToken = (token: string) => Promise<Caller>;
@@ -26,6 +30,7 @@ export type VerifyToken = (token: string) => Promise<Caller>;
 /** Asymmetric algorithms a key set may sign with; HS* would let anyone holding the public key sign. */
 const KEY_SET_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const CLOCK_TOLERANCE_S = 5;
+export const DEFAULT_MAX_TOKEN_LIFETIME_S = 86_400;
 
 /**
  * Why jose refused a token, for the caller. With a key set, jose's own fetch failures (timeout, not
@@ -49,6 +54,20 @@ function refusal(error: unknown, usingKeySet: boolean): Error {
   if (error instanceof errors.JWKSNoMatchingKey) return new UnauthenticatedError('The token is signed with a key the identity provider does not publish.');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new UnauthenticatedError("The token's signature is not valid.");
   return new UnauthenticatedError('The token is not a valid signed JWT.');
+}
+
+/**
+ * Refuses a verified token that names no one (`sub` empty) or lives too long: `exp - iat` above
+ * `maxLifetimeS`, or `exp` further than that from now (which also covers a token without `iat`, or
+ * with an `iat` in the future).
+ */
+function assertSubjectAndLifetime(payload: JWTPayload, maxLifetimeS: number, nowS = Date.now() / 1000): void {
+  if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
+    throw new UnauthenticatedError("The token's `sub` claim is missing or invalid (it must name the caller, not be empty).");
+  }
+  const exp = payload.exp!;
+  const tooLong = exp - nowS > maxLifetimeS + CLOCK_TOLERANCE_S || (typeof payload.iat === 'number' && exp - payload.iat > maxLifetimeS);
+  if (tooLong) throw new UnauthenticatedError(`The token is valid for longer than this gateway accepts (at most ${maxLifetimeS} seconds). Get a shorter-lived one from your identity provider.`);
 }
 
 /** The caller a verified token describes; a token without a usable role or accounts claim is refused. */
@@ -84,6 +103,7 @@ export function createTokenVerifier(options: TokenOptions): VerifyToken {
     } catch (error) {
       throw refusal(error, Boolean(keySet));
     }
+    assertSubjectAndLifetime(payload, options.maxLifetimeS ?? DEFAULT_MAX_TOKEN_LIFETIME_S);
     return callerFrom(payload, options);
   };
 }

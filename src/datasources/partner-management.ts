@@ -413,6 +413,7 @@ export class PartnerManagementClient extends RestClient {
 
   async disableCredential(credentialId: string, idempotencyKey: string): Promise<void> {
     const kind = credentialKind(credentialId);
+    if (kind === 'api-key') this.context.credentialRevoked?.(credentialId);
     const response = await this.send({
       operation: kind === 'api-key' ? 'disableApiKey' : 'disableClientIdentifier',
       method: 'DELETE',
@@ -423,6 +424,7 @@ export class PartnerManagementClient extends RestClient {
   }
 
   revokeClientCertificate(credentialId: string, revokedFrom: string, idempotencyKey: string): Promise<Credential> {
+    this.context.credentialRevoked?.(credentialId);
     return this.request({
       operation: 'revokeClientCertificate',
       method: 'POST',

@@ -30,6 +30,10 @@ export interface CallBudget {
   explain(error: unknown): unknown;
   /** What the call is sent with: aborts with the request, and at the deadline. */
   readonly signal: AbortSignal | undefined;
+  /** What a read is sent with: as `signal`, and also aborted once Klarna refused the request's credentials. */
+  readonly readSignal?: AbortSignal;
+  /** Told when Klarna answers 401 (the request's later calls are then refused unsent) or 403. */
+  refusedCredentials?(status: 401 | 403): void;
 }
 
 /** Who is calling and on whose behalf, for one GraphQL request. */
@@ -49,6 +53,12 @@ export interface CallContext {
    * a write may be applied and still fail). The response cache drops their answers once the mutation is done.
    */
   writtenAccounts?: Set<string>;
+  /**
+   * Told before a call that disables an API key or revokes a client certificate is sent (whatever the
+   * answer: it may be applied and still fail). What was cached for the caller is then dropped: the
+   * caller's own key may be the one.
+   */
+  credentialRevoked?(credentialId: string): void;
 }
 
 /** Checks a parsed 2xx body against the contract; returns the problems found. */
@@ -119,7 +129,7 @@ export abstract class RestClient {
       const account = this.accountOf(spec.path);
       if (account) this.context.writtenAccounts?.add(account);
     }
-    const signal = budget ? budget.signal : this.context.signal;
+    const signal = budget ? (spec.method === 'GET' ? (budget.readSignal ?? budget.signal) : budget.signal) : this.context.signal;
     const response = await this.upstream
       .send({
         operation: spec.operation,
@@ -134,6 +144,7 @@ export abstract class RestClient {
         throw budget ? budget.explain(error) : error;
       });
     if (response.status >= 200 && response.status < 300) return response;
+    if (response.status === 401 || response.status === 403) budget?.refusedCredentials?.(response.status);
     const text = await response.body.text().catch(() => '');
     throw this.mapError(response.status, parseJson(text));
   }

@@ -2,7 +2,9 @@
  * What a web page of another origin may do with the gateway.
  *
  * CORS: which origins' scripts may read answers (and send credentials). `CORS_ORIGINS` lists them
- * exactly; without it, production allows none and development allows any (Yoga's default).
+ * exactly; without it, production allows none and development allows only pages served from this
+ * machine (`LOOPBACK_ORIGINS`): the gateway may hold Klarna credentials of its own (`KLARNA_API_KEY`,
+ * the sandbox's demo key), which any web page the developer opens could otherwise use and read.
  *
  * CSRF: a browser sends some requests cross-site without asking first (no preflight): a GET, or a
  * POST of a form or of text. Cookies play no part here, but the gateway may hold Klarna credentials
@@ -35,16 +37,39 @@ export function useCsrfPrevention(): Plugin {
 }
 
 /**
+/** Hosts of the pages development allows without `CORS_ORIGINS` (any port; `http:` only). */
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * `http://localhost:*`, `http://127.0.0.1:*` and `http://[::1]:*`: a page served from the developer's
+ * own machine. `origin` must be a serialised origin as browsers send it (no path, no default port).
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a page of `origin` may call the gateway: a listed origin, or without a list loopback pages in development. */
+function originAllowed(origin: string, { origins, production }: { origins: readonly string[] | undefined; production: boolean }): boolean {
+  if (origins) return origins.includes(origin);
+  return !production && isLoopbackOrigin(origin);
+}
+
+/**
  * Which pages may open a WebSocket to the gateway. Browsers apply no CORS to WebSockets, and send
  * credentials (and the gateway may hold its own) whatever the page: so the upgrade's `Origin` is
  * checked here, as CORS would check it: the gateway's own origin (GraphiQL), the listed ones, or in
- * development without a list any. A client that sends no `Origin` is not a browser, and is let in.
+ * development without a list the loopback ones. A client that sends no `Origin` is not a browser,
+ * and is let in.
  */
-export function webSocketOriginPolicy({ origins, production }: { origins: readonly string[] | undefined; production: boolean }) {
-  const allowed = new Set(origins ?? []);
+export function webSocketOriginPolicy(policy: { origins: readonly string[] | undefined; production: boolean }) {
   return (origin: string | undefined, host: string | undefined): boolean => {
     if (!origin) return true;
-    if (allowed.has(origin) || (!origins && !production)) return true;
+    if (originAllowed(origin, policy)) return true;
     try {
       return new URL(origin).host === host;
     } catch {
@@ -67,12 +92,18 @@ const EXPOSED_HEADERS = ['x-request-id'];
 
 /** The `cors` option for Yoga. `origins`: exact origins (`https://app.example.com`), or none given. */
 export function corsPolicy({ origins, production }: { origins: readonly string[] | undefined; production: boolean }): CorsOption {
-  // Development without a list: any origin, any method and header asked for (Yoga's default).
-  if (!origins) return production ? () => false : { maxAge: PREFLIGHT_MAX_AGE_SECONDS, exposedHeaders: EXPOSED_HEADERS };
-  const allowed = new Set(origins);
+  if (!origins && production) return () => false;
+  if (!origins) {
+    // Development without a list: loopback pages, with any method and header they ask for (Yoga's default).
+    return (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !isLoopbackOrigin(origin)) return false;
+      return { origin: [origin], credentials: true, exposedHeaders: EXPOSED_HEADERS, maxAge: PREFLIGHT_MAX_AGE_SECONDS };
+    };
+  }
   return (request) => {
     const origin = request.headers.get('origin');
-    if (!origin || !allowed.has(origin)) return false;
+    if (!origin || !originAllowed(origin, { origins, production })) return false;
     return {
       origin: [origin],
       credentials: true,

@@ -19,7 +19,7 @@
  */
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { principalFor } from '../auth/principal.ts';
+import { canonicalAuthorization, principalFor } from '../auth/principal.ts';
 import { clientRequestId, type YogaContext } from '../context.ts';
 import { errorCodeOf } from '../errors.ts';
 import type { OperationObserver, OperationOutcome, OutcomeKind } from '../telemetry/operation-outcome.ts';
@@ -58,8 +58,8 @@ function collectPartErrors(part: unknown, into: unknown[]): void {
 
 /** The hash of the Basic credentials a request presented (of none, for none or a token); never the credentials. */
 function presentedPrincipalHash(request: Request | undefined): string {
-  const authorization = request?.headers.get('authorization')?.trim();
-  return principalFor(authorization && /^Basic\s+\S+$/i.test(authorization) ? authorization : undefined).hash;
+  const authorization = canonicalAuthorization(request?.headers.get('authorization'));
+  return principalFor(authorization?.startsWith('Basic ') ? authorization : undefined).hash;
 }
 
 export function useOperationOutcome(observers: readonly OperationObserver[]): Plugin {

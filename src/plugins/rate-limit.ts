@@ -2,9 +2,13 @@
  * Rate limits per principal: at most `limit` queries and mutations per window for one caller (the hash
  * of its credentials or token subject). With Redis the counters are shared, so several replicas hold
  * a caller to one limit together. A refusal is `RATE_LIMITED` with `retryAfter` (seconds), answered
- * before anything executes: no upstream call. Subscriptions are not counted (they are long-lived).
+ * before anything executes: no upstream call. A subscription counts once, when it is set up (that
+ * checks access with Klarna), not for the events it then receives.
+ *
+ * The principal's hash names the bucket: it is made from the credentials in their one spelling
+ * (`canonicalAuthorization`), so `basic`, `BASIC` or a tab after the scheme are the same bucket.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 
@@ -50,19 +54,19 @@ export function createRedisRateLimiter(redis: Redis, { limit, windowMs, keyPrefi
 }
 
 export function useRateLimit(limiter: RateLimiter): Plugin<{ principal?: { hash: string } }> {
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const principal = (args.contextValue as { principal?: { hash: string } }).principal?.hash ?? 'anonymous';
-      // A limiter that cannot answer (Redis down) lets the operation through: availability first.
-      const decision = await limiter.take(principal).catch(() => ({ allowed: true, retryAfterSeconds: 0 }));
-      if (decision.allowed) return;
-      setResultAndStopExecution({
-        errors: [
-          new GraphQLError(`Too many requests from your credentials. Retry after ${decision.retryAfterSeconds} seconds.`, {
-            extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds },
-          }),
-        ],
-      });
-    },
-  };
+  /** Takes one from the operation's principal's bucket; stops the operation (or subscription setup) when it is empty. */
+  async function take({ args, setResultAndStopExecution }: { args: { contextValue: unknown }; setResultAndStopExecution: (result: ExecutionResult) => void }) {
+    const principal = (args.contextValue as { principal?: { hash: string } }).principal?.hash ?? 'anonymous';
+    // A limiter that cannot answer (Redis down) lets the operation through: availability first.
+    const decision = await limiter.take(principal).catch(() => ({ allowed: true, retryAfterSeconds: 0 }));
+    if (decision.allowed) return;
+    setResultAndStopExecution({
+      errors: [
+        new GraphQLError(`Too many requests from your credentials. Retry after ${decision.retryAfterSeconds} seconds.`, {
+          extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds },
+        }),
+      ],
+    });
+  }
+  return { onExecute: take, onSubscribe: take };
 }

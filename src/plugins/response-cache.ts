@@ -16,6 +16,19 @@
  * How long: an answer lives as long as the shortest TTL of the entities in it. Every entity type has
  * one: `RESPONSE_CACHE_TTL_MS` unless `DEFAULT_TTL_PER_TYPE` or `RESPONSE_CACHE_TTL_PER_TYPE` says
  * otherwise. Value types (Money, PageInfo, Address, ...) have none: they live as long as what holds them.
+ *
+ * Revocation: every answer is also filed under its principal and under the Klarna credentials it was
+ * read with (`PRINCIPAL_TAG`, `CREDENTIALS_TAG`, beside its entities), and dropped with them, before
+ * the operation that learnt of the revocation answers:
+ * - Klarna answers 401 to an operation: every answer read with those credentials (passthrough: the
+ *   caller's; token mode: the gateway's key, so every token caller's);
+ * - Klarna answers 403: the caller's own answers;
+ * - an operation disables an API key or revokes a client certificate (`disableApiKey`,
+ *   `revokeClientCertificate`): every answer read with the caller's credentials, as the key disabled
+ *   may be the caller's own (token mode: the gateway's key, so every token caller's). Another key's
+ *   answers cannot be found from its id (the gateway never sees which key an id names): they are
+ *   served until their TTL runs out, or until that key is next refused by Klarna. In passthrough mode
+ *   the TTL is the revocation window.
  */
 import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -23,6 +36,7 @@ import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga
 import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
+import { canonicalAuthorization, credentialsHash } from '../auth/principal.ts';
 import { ConfigError } from '../config.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
@@ -76,9 +90,47 @@ export function ttlPerType(schema: GraphQLSchema, ttlMs: number, overrides: Read
   };
 }
 
-/** The cache partition of a request: a hash of its `Authorization` header (never null: null would mean shared by all). */
+/** Tags filed with every answer (never a schema type: those start with a capital letter), dropped on revocation. */
+export const PRINCIPAL_TAG = 'principal';
+export const CREDENTIALS_TAG = 'credentials';
+
+type Entity = Parameters<Cache['invalidate']>[0] extends Iterable<infer E> ? E : never;
+
+/** What the response cache needs of an operation's context (`GatewayContext`), to file and drop answers by who read them. */
+interface OperationContext {
+  principal?: { hash: string; authorization?: string };
+  writtenAccounts?: Set<string>;
+  revokedCredentials?: Set<string>;
+  budget?: { credentialsRefused: 401 | 403 | undefined };
+}
+
+/** The principal's tag and its credentials' tag. */
+function readerTags(context: OperationContext): Entity[] {
+  const { principal } = context;
+  if (!principal) return [];
+  return [
+    { typename: PRINCIPAL_TAG, id: principal.hash },
+    ...(principal.authorization ? [{ typename: CREDENTIALS_TAG, id: credentialsHash(principal.authorization) }] : []),
+  ];
+}
+
+/** The answers to drop once this operation is done because Klarna refused, or the caller revoked, credentials. */
+function revokedTags(context: OperationContext): Entity[] {
+  const { principal } = context;
+  if (!principal) return [];
+  const credentials = principal.authorization ? [{ typename: CREDENTIALS_TAG, id: credentialsHash(principal.authorization) }] : [];
+  const refused = context.budget?.credentialsRefused;
+  if (refused === 401 || context.revokedCredentials?.size) return credentials;
+  return refused === 403 ? [{ typename: PRINCIPAL_TAG, id: principal.hash }] : [];
+}
+
+/**
+ * The cache partition of a request: a hash of its `Authorization` header, in its one spelling
+ * (`canonicalAuthorization`; never null: null would mean shared by all).
+ */
 export function sessionOf(request: Request): string {
-  const authorization = request.headers.get('authorization')?.trim();
+  const presented = request.headers.get('authorization')?.trim();
+  const authorization = canonicalAuthorization(presented) ?? presented;
   return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
 }
 
@@ -153,7 +205,8 @@ export function createResponseCache(options: ResponseCacheOptions) {
   const cacheByOperation: Cache = Object.assign(
     (context: object): Cache => ({
       get: cache.get,
-      set: cache.set,
+      // Filed also under who read it, to be dropped when Klarna refuses or the caller revokes those credentials.
+      set: (key, result, entities, ttl) => cache.set(key, result, [...entities, ...readerTags(context as OperationContext)], ttl),
       invalidate: (entities) => {
         const done = invalidate(entities);
         started(context).push(done);
@@ -201,7 +254,10 @@ export function createResponseCache(options: ResponseCacheOptions) {
      * the entities it returned), over HTTP or WebSocket, so the caller's next query, on any replica,
      * reads afresh. (A shared store answers in milliseconds.) It waits for nobody else's.
      *
-     * A query starts none, so it waits for none. Correctness does not need it to: an invalidation
+     * The same for an operation that learnt of a revocation (Klarna refused its credentials, or it
+     * disabled a key): it answers once the answers read with those credentials are dropped.
+     *
+     * Any other query starts none, so it waits for none. Correctness does not need it to: an invalidation
      * under way belongs to a change that is under way too (a mutation not yet answered, an event not
      * yet appended or acknowledged), and a read concurrent with a change may see either side of it.
      * Whoever has learnt of the change (from the mutation's answer, the webhook's acknowledgement, the
@@ -213,10 +269,12 @@ export function createResponseCache(options: ResponseCacheOptions) {
     const awaitOwnInvalidations: Plugin = {
       onExecute: ({ args }) => ({
         onExecuteDone: () => {
-          const context = args.contextValue as { writtenAccounts?: Set<string> };
+          const context = args.contextValue as OperationContext;
           const own = startedBy.get(context) ?? [];
           startedBy.delete(context);
           for (const accountId of context.writtenAccounts ?? []) own.push(invalidateAccount(accountId));
+          const revoked = revokedTags(context);
+          if (revoked.length) own.push(invalidate(revoked));
           if (own.length) return Promise.all(own).then(() => undefined);
         },
       }),

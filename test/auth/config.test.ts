@@ -44,6 +44,24 @@ describe('auth configuration', () => {
     expect(message).toContain('AUTH_AUDIENCE: token mode needs the audience');
   });
 
+  it('takes a maximum token lifetime in seconds, a day by default, and refuses one below a minute', () => {
+    expect(loadConfig({ NODE_ENV: 'test', ...TOKEN_ENV }).AUTH_MAX_TOKEN_LIFETIME_S).toBe(86_400);
+    expect(loadConfig({ NODE_ENV: 'test', ...TOKEN_ENV, AUTH_MAX_TOKEN_LIFETIME_S: '3600' }).AUTH_MAX_TOKEN_LIFETIME_S).toBe(3_600);
+    expect(refusal({ ...TOKEN_ENV, AUTH_MAX_TOKEN_LIFETIME_S: '10' })).toContain('AUTH_MAX_TOKEN_LIFETIME_S');
+  });
+
+  it('reads the limits on failed authentications and open subscriptions, with their defaults', () => {
+    expect(loadConfig({ NODE_ENV: 'test' })).toMatchObject({
+      AUTH_FAILURES_PER_MINUTE: 30,
+      TRUSTED_PROXY_HOPS: 0,
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: 100,
+      MAX_SUBSCRIPTIONS_PER_PRINCIPAL: 1_000,
+    });
+    expect(refusal({ TRUSTED_PROXY_HOPS: '-1' })).toContain('TRUSTED_PROXY_HOPS');
+    expect(refusal({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '0' })).toContain('MAX_SUBSCRIPTIONS_PER_CONNECTION');
+    expect(refusal({ AUTH_FAILURES_PER_MINUTE: 'many' })).toContain('AUTH_FAILURES_PER_MINUTE');
+  });
+
   it('refuses token settings without token mode, which would leave the gateway open', () => {
     const { AUTH_MODE: _mode, ...withoutMode } = TOKEN_ENV;
     expect(refusal(withoutMode)).toContain('AUTH_JWT_SECRET: is only used with AUTH_MODE=token');

@@ -89,6 +89,26 @@ describe('token authentication', () => {
     }
   });
 
+  it('refuses a token naming no one (`sub: ""`) or valid for longer than a day (AUTH_MAX_TOKEN_LIFETIME_S)', async () => {
+    const day = 86_400;
+    const cases: [string, string][] = [
+      [await signToken({ sub: '' }), '`sub` claim is missing or invalid'],
+      [await signToken({ sub: '   ' }), '`sub` claim is missing or invalid'],
+      [await signToken({ exp: Date.UTC(2999, 0, 1) / 1000 }), 'valid for longer than this gateway accepts (at most 86400 seconds)'],
+      [await signToken({ claims: { iat: nowS() - 2 * day }, exp: nowS() + 60 }), 'valid for longer'], // issued for two days
+      [await signToken({ claims: { iat: undefined }, exp: nowS() + day + 120 }), 'valid for longer'], // no iat: from now
+      [await signToken({ claims: { iat: nowS() + day }, exp: nowS() + day + 60 }), 'valid for longer'], // iat in the future
+    ];
+    for (const [token, says] of cases) {
+      const { result, total } = await ask({ authorization: `Bearer ${token}` });
+      expectRefused(result, says);
+      expect(total, says).toBe(0);
+    }
+    // A day exactly, from its issue, is accepted.
+    const { result } = await ask(await bearer({ claims: { iat: nowS() }, exp: nowS() + day }));
+    expect(result.body.errors).toBeUndefined();
+  });
+
   it('keys caches by token subject: nothing cached for one subject is served to another', async () => {
     // Payment profiles are cached per principal (REFERENCE_CACHE_TTL_MS): a second read by the same
     // subject, even with a new token, costs nothing; another subject's first read goes to Klarna.

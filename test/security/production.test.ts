@@ -1,7 +1,8 @@
 /**
  * Production mode (`NODE_ENV=production`): no introspection, no GraphiQL, no field suggestions, CSRF
  * prevention, no cross-origin access unless allowed; each of these is off or different in development,
- * which the last block shows (so every assertion here can fail).
+ * which the last blocks show (so every assertion here can fail). Development allows pages served from
+ * this machine (loopback origins) and no others unless `CORS_ORIGINS` lists them.
  */
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
@@ -193,22 +194,56 @@ describe('development mode, for contrast', () => {
 
   it('never puts a stack trace in an error either', () => expectNoStackTraces(context.gateway.graphqlUrl));
 
-  it('shows suggestions, answers a plain GET and any origin', async () => {
+  it('shows suggestions, answers a plain GET and pages served from this machine', async () => {
     const text = (await misspellings(context.gateway)).map(messages).join('\n');
     expect(text).toContain('Did you mean "account"');
     expect(text).toContain('DIGITAL');
     const query = encodeURIComponent('{ __typename }');
     expect((await send(`${context.gateway.graphqlUrl}?query=${query}`, 'GET', {})).status).toBe(200);
-    const answer = await gql(context.gateway, '{ __typename }', {}, { origin: 'https://anything.example' });
-    expect(answer.headers['access-control-allow-origin']).toBe('https://anything.example');
-    expect(answer.headers['access-control-expose-headers']).toBe('x-request-id');
-    const preflight = await request(context.gateway.graphqlUrl, {
-      method: 'OPTIONS',
-      headers: { origin: 'https://anything.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
-    });
-    await preflight.body.dump();
-    expect(preflight.headers['access-control-allow-origin']).toBe('https://anything.example');
-    expect(preflight.headers['access-control-max-age']).toBe('600');
-    expect(await upgradeStatus(context.gateway.graphqlUrl, 'https://anything.example')).toBe(101);
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://[::1]:8080', 'http://localhost']) {
+      const answer = await gql(context.gateway, '{ __typename }', {}, { origin });
+      expect(answer.headers['access-control-allow-origin'], origin).toBe(origin);
+      expect(answer.headers['access-control-allow-credentials'], origin).toBe('true');
+      expect(answer.headers['access-control-expose-headers']).toBe('x-request-id');
+      const preflight = await request(context.gateway.graphqlUrl, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
+      await preflight.body.dump();
+      expect(preflight.headers['access-control-allow-origin'], origin).toBe(origin);
+      expect(preflight.headers['access-control-allow-headers']).toBe('content-type,authorization');
+      expect(preflight.headers['access-control-max-age']).toBe('600');
+      expect(await upgradeStatus(context.gateway.graphqlUrl, origin), origin).toBe(101);
+    }
+  });
+
+  it('gives a page of any other origin no CORS allowance and refuses its WebSocket (403), though the gateway holds a key', async () => {
+    const crossSite = ['https://anything.example', 'http://localhost.evil.example:3000', 'http://127.0.0.1.nip.io', 'https://localhost:3000', 'null'];
+    for (const origin of crossSite) {
+      const answer = await gql(context.gateway, '{ __typename }', {}, { origin });
+      expect(answer.headers['access-control-allow-origin'], origin).toBeUndefined();
+      expect(answer.headers['access-control-allow-credentials'], origin).toBeUndefined();
+      const preflight = await request(context.gateway.graphqlUrl, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      await preflight.body.dump();
+      expect(preflight.headers['access-control-allow-origin'], origin).toBeUndefined();
+      expect(await upgradeStatus(context.gateway.graphqlUrl, origin), origin).toBe(403);
+    }
+    // The gateway's own origin (GraphiQL served by it) may open a WebSocket; a client without an Origin is no browser.
+    expect(await upgradeStatus(context.gateway.graphqlUrl, new URL(context.gateway.graphqlUrl).origin)).toBe(101);
+    expect(await upgradeStatus(context.gateway.graphqlUrl)).toBe(101);
+  });
+});
+
+describe('development mode with CORS_ORIGINS set', () => {
+  const context = useGateway({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+
+  it('lets only the listed origins call, not loopback pages', async () => {
+    expect((await gql(context.gateway, '{ __typename }', {}, { origin: 'https://app.example.com' })).headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect((await gql(context.gateway, '{ __typename }', {}, { origin: 'http://localhost:5173' })).headers['access-control-allow-origin']).toBeUndefined();
+    expect(await upgradeStatus(context.gateway.graphqlUrl, 'https://app.example.com')).toBe(101);
+    expect(await upgradeStatus(context.gateway.graphqlUrl, 'http://localhost:5173')).toBe(403);
   });
 });

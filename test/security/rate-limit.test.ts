@@ -1,4 +1,4 @@
-/** Per-principal rate limits: in process, and shared by two replicas through Redis. */
+/** Per-principal rate limits: in process, one bucket per credential however it is spelt, and shared by two replicas through Redis. */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -33,6 +33,23 @@ describe('rate limit (in process)', () => {
     // Another principal has its own budget.
     const other = await gql(context.gateway, '{ paymentProfiles { id } }', {}, { authorization: `Basic ${DEMO_CREDENTIALS.otherApiKey}` });
     expect(other.body.errors).toBeUndefined();
+  });
+});
+
+describe('rate limit buckets', () => {
+  const context = useGateway({ env: { RATE_LIMIT_PER_MINUTE: '3' }, passthroughOnly: true });
+
+  it('puts one credential in one bucket however its Authorization is spelt (scheme case, spaces, tabs)', async () => {
+    await insideOneWindow();
+    const key = DEMO_CREDENTIALS.apiKey;
+    const spellings = [`Basic ${key}`, `basic ${key}`, `BASIC ${key}`, `Basic  ${key}`, `Basic\t${key}`, ` bAsIc ${key} `];
+    const answers = [];
+    for (const authorization of spellings) answers.push(await countCalls(context.sandbox, () => gql(context.gateway, QUERY, {}, { authorization })));
+    expect(answers.slice(0, 3).map(({ result }) => result.body.data?.account?.name)).toEqual(['Merchant ABC US', 'Merchant ABC US', 'Merchant ABC US']);
+    for (const { result, total } of answers.slice(3)) {
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(total).toBe(0);
+    }
   });
 });
 
