@@ -36,7 +36,6 @@ export function useCsrfPrevention(): Plugin {
   };
 }
 
-/**
 /** Hosts of the pages development allows without `CORS_ORIGINS` (any port; `http:` only). */
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -75,6 +74,24 @@ export function webSocketOriginPolicy(policy: { origins: readonly string[] | und
     } catch {
       return false;
     }
+  };
+}
+
+/**
+ * Refuses (403 ORIGIN_NOT_ALLOWED) any GraphQL request a page of a disallowed origin makes, before anything
+ * reads it: CORS only keeps such a page from reading the answer, and a form or text POST goes out
+ * without a preflight, so a page could otherwise run a mutation blind with the gateway's own key
+ * (CSRF prevention, off in development, would stop it too). Same rule as for WebSockets; requests
+ * without an `Origin` (not a browser page, or a top-level navigation) pass.
+ */
+export function useOriginCheck(policy: { origins: readonly string[] | undefined; production: boolean }): Plugin {
+  const allowed = webSocketOriginPolicy(policy);
+  return {
+    onRequestParse({ request }) {
+      const origin = request.headers.get('origin') ?? undefined;
+      if (origin === undefined || allowed(origin, request.headers.get('host') ?? undefined)) return;
+      throw refusal('ORIGIN_NOT_ALLOWED', `Pages of ${origin.slice(0, 100)} may not call this gateway; list the origin in CORS_ORIGINS to allow it.`, { status: 403 });
+    },
   };
 }
 

@@ -26,6 +26,8 @@ export const REFUSAL_CODES = [
   'REQUEST_TOO_LARGE',
   /** A request a browser sends cross-site without a preflight (GET without the header, form or text POST); HTTP 403. */
   'CSRF_HEADER_REQUIRED',
+  /** A request from a page of an origin that may not call the gateway (`CORS_ORIGINS`; loopback pages in development); HTTP 403. */
+  'ORIGIN_NOT_ALLOWED',
   /** An `Accept` the gateway cannot answer in, or an answer in parts (@defer, subscription) the request cannot take; HTTP 406. */
   'NOT_ACCEPTABLE',
   /** A body or parameter that does not parse, or operation parameters of the wrong type; HTTP 400 (Yoga's own code, for the same). */

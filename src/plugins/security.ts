@@ -16,7 +16,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { BudgetLimits } from '../operation-budget.ts';
-import { corsPolicy, useCsrfPrevention } from './cross-origin.ts';
+import { corsPolicy, useCsrfPrevention, useOriginCheck } from './cross-origin.ts';
 import { useHiddenSuggestions } from './hide-suggestions.ts';
 import { useIntrospectionPolicy } from './introspection.ts';
 import { useOperationBudget } from './operation-budget.ts';
@@ -67,6 +67,7 @@ export function securityYogaOptions(options: SecurityOptions) {
 
 export function securityPlugins(options: SecurityOptions): Plugin[] {
   return [
+    useOriginCheck({ origins: options.corsOrigins, production: options.production }),
     ...(options.csrfPrevention ? [useCsrfPrevention()] : []),
     useRequestLimits(options.request),
     useQueryLimits(options.query),

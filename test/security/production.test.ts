@@ -231,6 +231,17 @@ describe('development mode, for contrast', () => {
       expect(preflight.headers['access-control-allow-origin'], origin).toBeUndefined();
       expect(await upgradeStatus(context.gateway.graphqlUrl, origin), origin).toBe(403);
     }
+    // Nor may it send what a browser sends unasked: a form POST running a mutation with the gateway's key.
+    const crossSiteForm = await countCalls(context.sandbox, async () => {
+      const form = await request(context.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { origin: 'https://anything.example', 'content-type': 'application/x-www-form-urlencoded' },
+        body: `query=${encodeURIComponent('mutation { createApiKey(input: { name: "csrf" }) { __typename } }')}`,
+      });
+      expect(form.statusCode).toBe(403);
+      expect(((await form.body.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('ORIGIN_NOT_ALLOWED');
+    });
+    expect(crossSiteForm.total, 'Klarna calls').toBe(0);
     // The gateway's own origin (GraphiQL served by it) may open a WebSocket; a client without an Origin is no browser.
     expect(await upgradeStatus(context.gateway.graphqlUrl, new URL(context.gateway.graphqlUrl).origin)).toBe(101);
     expect(await upgradeStatus(context.gateway.graphqlUrl)).toBe(101);
