@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { components, operations, paths } from '../contracts/partner-management.generated.ts';
+import { GatewayError, UpstreamUnavailableError } from '../errors.ts';
 import { accountUpdateBody, brand, businessData, onboardingBody, store, storeGroup } from './partner-management-bodies.ts';
 import { pathOf, type PathParameters } from './request-path.ts';
 import { RestClient } from './rest-client.ts';
@@ -273,6 +274,15 @@ export class PartnerManagementClient extends RestClient {
   }
 
   /** The settlement's CSV report as a byte stream; the caller parses it as it arrives. */
+  /**
+   * The gateway's error for a failure while a streamed body (`streamSettlementCsv`) is read: the
+   * operation's deadline is OPERATION_TIMEOUT, anything else Klarna being unavailable.
+   */
+  explainStreamError(error: unknown): Error {
+    const explained = this.context.budget ? this.context.budget.explain(error) : error;
+    return explained instanceof GatewayError ? explained : new UpstreamUnavailableError(this.apiName);
+  }
+
   async streamSettlementCsv(settlementId: string): Promise<Readable> {
     const response = await this.send({
       operation: 'getSettlementCsv',

@@ -9,7 +9,7 @@
  * UPSTREAM_INVALID_RESPONSE, never a value passed on unchecked. Only the rows returned are turned into
  * objects (skipped rows stay csv-parse's cell arrays).
  */
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { UpstreamInvalidResponseError } from '../errors.ts';
 import { PARTNER_MANAGEMENT_API, type SettlementTransaction } from './partner-management.ts';
@@ -116,8 +116,15 @@ function transactionParser(heading: string[]): (record: string[]) => SettlementT
   };
 }
 
-export async function readSettlementReport(stream: Readable, window: ReportWindow): Promise<SettlementReportPage> {
-  const parser = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
+/**
+ * Reads one window of the report from its download. `explain` turns a failure of the download (the
+ * operation's deadline, a dropped connection) into the gateway's error (`explainStreamError`).
+ */
+export async function readSettlementReport(stream: Readable, window: ReportWindow, explain: (error: unknown) => unknown = (error) => error): Promise<SettlementReportPage> {
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true });
+  // `pipeline`, not `pipe`: a failed download ends the parse with its error (with `pipe` the parser
+  // never heard of it, and the page waited forever). Its own outcome is read from the parser below.
+  pipeline(stream, parser, () => undefined);
   let summaryHeader: string[] = [];
   let summary: SettlementReportSummary = {};
   let parseRow: ((record: string[]) => SettlementTransaction) | undefined;
@@ -153,7 +160,7 @@ export async function readSettlementReport(stream: Readable, window: ReportWindo
       }
     }
   } catch (error) {
-    throw error instanceof CsvError ? invalidReport() : error;
+    throw error instanceof CsvError ? invalidReport() : explain(error);
   } finally {
     // Stop the download once the window is known; the rest of the report is never read.
     stream.destroy();

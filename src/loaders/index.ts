@@ -66,7 +66,7 @@ const FACTORIES = {
   ),
   /** A window of the CSV report, parsed while it streams; the download stops once the window is read. */
   settlementReport: (deps: LoaderDependencies) => keyedLoader(async ({ settlementId, window }: { settlementId: string; window: ReportWindow }) =>
-    readSettlementReport(await deps.pm.streamSettlementCsv(settlementId), window),
+    readSettlementReport(await deps.pm.streamSettlementCsv(settlementId), window, (error) => deps.pm.explainStreamError(error)),
   ),
   cardPromise: (deps: LoaderDependencies) => keyedLoader((id: string) => deps.mcs.getPromise(id), (id) => id),
   cardSettlement: (deps: LoaderDependencies) => keyedLoader(({ id, keyId }: { id: string; keyId: string }) => deps.mcs.getSettlement(id, keyId)),
