@@ -23,24 +23,6 @@
  */
 import { OperationTimeoutError, UnauthenticatedError, UpstreamCallLimitError } from './errors.ts';
 
-/**
- * A native AbortSignal that aborts with `signal`. @whatwg-node/server gives each HTTP request a
- * look-alike signal (a Proxy over an EventTarget) that Node 24's `AbortSignal.any` refuses
- * (`ERR_INVALID_ARG_TYPE`, whatwg-node#2445) though Node 20's takes it; the budget's signal is combined
- * with others by `AbortSignal.any` (here, and by the HTTP layer with each call's deadline), so it
- * must be native.
- */
-function nativeSignal(signal: AbortSignal): AbortSignal {
-  try {
-    return AbortSignal.any([signal]);
-  } catch {
-    const follower = new AbortController();
-    if (signal.aborted) follower.abort(signal.reason);
-    else signal.addEventListener('abort', () => follower.abort(signal.reason), { once: true });
-    return follower.signal;
-  }
-}
-
 export interface BudgetLimits {
   /** Upstream calls one operation may make; the next one is refused. */
   maxCalls: number;
@@ -93,16 +75,36 @@ export class OperationBudget {
    */
   eventLimits: BudgetLimits | undefined;
   private limits: BudgetLimits | undefined;
-  private deadline: AbortController | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-
-  private readonly requestSignal: AbortSignal | undefined;
+  /** The deadline passed (the operation's signal then aborts with a TimeoutError). */
+  private deadlinePassed = false;
+  /** Whether the request itself was aborted (the caller hung up). */
+  private readonly requestAborted: () => boolean;
+  /**
+   * The operation's one signal, made on first need: it follows the request's and, once armed, the
+   * deadline. A native one (@whatwg-node/server gives each request a look-alike that Node 24's
+   * `AbortSignal.any` refuses, whatwg-node#2445, and the HTTP layer combines this one with each call's
+   * deadline), without an `AbortSignal.any` of its own.
+   */
+  private operation: AbortController | undefined;
   private reads: AbortSignal | undefined;
 
   /** `shared`: the allowance of the HTTP request this operation belongs to (its own when not given). */
   constructor(requestSignal?: AbortSignal, readonly shared: RequestCalls = new RequestCalls()) {
-    this.requestSignal = requestSignal && nativeSignal(requestSignal);
-    this.signal = this.requestSignal;
+    this.requestAborted = () => requestSignal?.aborted === true;
+    if (requestSignal) {
+      const operation = this.controller();
+      if (requestSignal.aborted) operation.abort(requestSignal.reason);
+      else requestSignal.addEventListener('abort', () => operation.abort(requestSignal.reason), { once: true });
+    }
+  }
+
+  private controller(): AbortController {
+    if (!this.operation) {
+      this.operation = new AbortController();
+      this.signal = this.operation.signal;
+    }
+    return this.operation;
   }
 
   /**
@@ -118,12 +120,13 @@ export class OperationBudget {
   arm(limits: BudgetLimits): void {
     if (this.limits) return;
     this.limits = limits;
-    const deadline = new AbortController();
-    this.deadline = deadline;
+    const operation = this.controller();
     // A cleared timer rather than `AbortSignal.timeout`: no timer outlives a fast operation.
-    this.timer = setTimeout(() => deadline.abort(new DOMException('The operation deadline passed.', 'TimeoutError')), limits.deadlineMs);
+    this.timer = setTimeout(() => {
+      this.deadlinePassed = true;
+      operation.abort(new DOMException('The operation deadline passed.', 'TimeoutError'));
+    }, limits.deadlineMs);
     this.timer.unref?.();
-    this.signal = this.requestSignal ? AbortSignal.any([this.requestSignal, deadline.signal]) : deadline.signal;
     this.reads = undefined;
   }
 
@@ -133,7 +136,7 @@ export class OperationBudget {
   }
 
   get timedOut(): boolean {
-    return this.deadline?.signal.aborted ?? false;
+    return this.deadlinePassed;
   }
 
   /**
@@ -164,6 +167,6 @@ export class OperationBudget {
    */
   explain(error: unknown): unknown {
     if (this.limits && this.timedOut) return new OperationTimeoutError(this.limits.deadlineMs);
-    return this.shared.unauthenticated && this.requestSignal?.aborted !== true ? new UnauthenticatedError(REFUSED_EARLIER) : error;
+    return this.shared.unauthenticated && !this.requestAborted() ? new UnauthenticatedError(REFUSED_EARLIER) : error;
   }
 }
