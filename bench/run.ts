@@ -4,13 +4,14 @@
  * test. Flags (`--duration 5` or `--duration=5`, `--built`) go to the scenarios that take them.
  */
 import { benchFanout } from './fanout.ts';
+import { benchFaults, faultsOptions } from './faults.ts';
 import { benchGateway } from './gateway.ts';
 import { benchOverhead, overheadOptions } from './overhead.ts';
 import { benchRefusals } from './refusals.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};
@@ -30,6 +31,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   fanout: () => benchFanout(),
   refusals: () => benchRefusals(),
   overhead: () => benchOverhead(overheadOptions(flags)),
+  faults: () => benchFaults(faultsOptions(flags)),
 };
 
 const unknown = requested.filter((name) => !(name in scenarios));
