@@ -5,9 +5,12 @@
  * - timeouts for connect, headers and body, and a deadline per call that retries stay within;
  * - retries only for calls marked idempotent (GETs; writes only when they carry an idempotency key),
  *   on 429, 502, 503, 504 and dropped connections, with exponential backoff and full jitter, honouring
- *   `Retry-After` (`http/backoff.ts`), and spending from a retry budget so that retries never multiply
- *   an outage (`http/retry-budget.ts`);
- * - a circuit breaker per upstream that fails fast while the upstream keeps failing (`http/circuit-breaker.ts`);
+ *   `Retry-After` (`http/backoff.ts`), and spending from a retry budget (a ratio of calls, and a floor
+ *   of retries a second) so that retries never multiply an outage (`http/retry-budget.ts`);
+ * - a circuit breaker per operation family (API + operationId), judging logical calls (a call that
+ *   succeeded on a retry is a success): it opens on a failure rate over a sliding window, fails fast
+ *   while open, and lets one trial call through (sent once, without retries) to close again
+ *   (`http/circuit-breaker.ts`);
  * - a metrics hook that sees every attempt (`http/attempt.ts`);
  * - with a tracer (tracing on), one OpenTelemetry CLIENT span per logical call (`http/upstream-span.ts`);
  * - a readiness probe of the origin (`http/probe.ts`).
@@ -21,13 +24,16 @@ import { Agent } from 'undici';
 import { RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
 import { createAttempt, isRetryableStatus } from './http/attempt.ts';
 import { createBackoff, parseRetryAfter } from './http/backoff.ts';
-import { createCircuitBreaker, type BreakerState } from './http/circuit-breaker.ts';
+import { createBreakerFamilies, type BreakerState, type CallPermit } from './http/circuit-breaker.ts';
 import { probeOrigin, type ProbeResult } from './http/probe.ts';
 import { createRetryBudget } from './http/retry-budget.ts';
 import type { AttemptFailure, UpstreamMetrics, UpstreamRequest, UpstreamResponse } from './http/types.ts';
 import { createUpstreamSpans, type CallTrace } from './http/upstream-span.ts';
 
 export type { BreakerState, ProbeResult, UpstreamMetrics, UpstreamRequest, UpstreamResponse };
+
+/** The permit of every call when the breaker is off: nothing is counted. */
+const NO_BREAKER: CallPermit = { trial: false, success: () => undefined, failure: () => undefined, release: () => undefined };
 
 export interface UpstreamOptions {
   /** Human name used in client-visible messages, e.g. "Partner Management API". */
@@ -41,11 +47,18 @@ export interface UpstreamOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Retries may use at most this fraction of calls, above a small floor (`retryBudgetFloor`). */
+  /** Retries may use at most this fraction of calls, above small floors (`retryBudgetFloor` at start, `retryBudgetPerSecond` always). */
   retryBudgetRatio?: number;
   retryBudgetFloor?: number;
-  /** Consecutive failures that open the breaker, and how long it stays open before one probe. */
-  breakerThreshold?: number;
+  retryBudgetPerSecond?: number;
+  /** `false`: no circuit breaker at all (every call is sent). */
+  breaker?: boolean;
+  /** An operation's breaker opens when at least this fraction of its calls failed over `breakerWindowMs`, ... */
+  breakerFailureRate?: number;
+  /** ... once at least this many calls ended in that window; */
+  breakerMinCalls?: number;
+  breakerWindowMs?: number;
+  /** it stays open this long before one trial call. */
   breakerOpenMs?: number;
   connections?: number;
   metrics?: UpstreamMetrics;
@@ -61,7 +74,12 @@ export interface Upstream {
   origin: string;
   /** Sends one logical call; resolves with any non-failing response (2xx, 3xx, 4xx but 429). */
   send(call: UpstreamRequest): Promise<UpstreamResponse>;
+  /** The whole API's breaker state: `open` only while every operation's breaker used so far is refusing calls. */
   breakerState(): BreakerState;
+  /** One operation's breaker state (`closed` for an operation not called yet). */
+  operationBreakerState(operation: string): BreakerState;
+  /** How long every operation's breaker has been refusing calls without a break (`undefined` while any is closed). */
+  breakerOpenForMs(): number | undefined;
   /** Whether the origin answers at all (any status) within `timeoutMs`; never throws. */
   probe(options: { timeoutMs: number }): Promise<ProbeResult>;
   close(): Promise<void>;
@@ -74,12 +92,16 @@ export function createUpstream({
   headersTimeoutMs = 5_000,
   bodyTimeoutMs = 10_000,
   deadlineMs = 8_000,
-  maxAttempts = 3,
+  maxAttempts = 5,
   baseDelayMs = 50,
   maxDelayMs = 1_000,
-  retryBudgetRatio = 0.2,
+  retryBudgetRatio = 0.3,
   retryBudgetFloor = 10,
-  breakerThreshold = 5,
+  retryBudgetPerSecond = 10,
+  breaker: breakerOn = true,
+  breakerFailureRate = 0.5,
+  breakerMinCalls = 20,
+  breakerWindowMs = 10_000,
   breakerOpenMs = 5_000,
   connections = 128,
   metrics,
@@ -95,8 +117,8 @@ export function createUpstream({
     connections,
   });
   const attempt = createAttempt({ name, origin, agent, metrics });
-  const breaker = createCircuitBreaker({ threshold: breakerThreshold, openMs: breakerOpenMs, now });
-  const retryBudget = createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor });
+  const breakers = createBreakerFamilies({ failureRate: breakerFailureRate, minCalls: breakerMinCalls, windowMs: breakerWindowMs, openMs: breakerOpenMs, now });
+  const retryBudget = createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor, minPerSecond: retryBudgetPerSecond, now });
   const backoff = createBackoff({ baseDelayMs, maxDelayMs, random });
   const traced = tracer ? createUpstreamSpans({ tracer, name, origin }) : undefined;
 
@@ -104,43 +126,48 @@ export function createUpstream({
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     const startedAt = now();
+    const breaker = breakers.of(call.operation);
+    const permit = breakerOn ? breaker.tryAcquire() : NO_BREAKER;
+    if (!permit) {
+      metrics?.observe(name, call.operation, 'circuit_open', 0);
+      trace?.circuitOpen();
+      throw new UpstreamUnavailableError(name);
+    }
     retryBudget.earn();
 
     for (let attemptNumber = 1; ; attemptNumber += 1) {
-      if (!breaker.allow()) {
-        metrics?.observe(name, call.operation, 'circuit_open', 0);
-        trace?.circuitOpen();
-        throw new UpstreamUnavailableError(name);
-      }
       const outcome = await attempt(call, signal, deadline);
       if (attemptNumber > 1) trace?.resent(attemptNumber - 1);
+      // Any answer but a failing one (2xx, 3xx, 4xx but 429): Klarna is well, whatever it said.
       if (!('kind' in outcome)) {
-        breaker.success();
+        permit.success();
         return outcome;
       }
       if (outcome.kind === 'cancelled') {
-        breaker.release();
+        permit.release();
         throw new UpstreamTimeoutError(name);
       }
       const retryAfterSeconds = outcome.kind === 'status' ? parseRetryAfter(outcome.response.headers['retry-after'], now()) : undefined;
-      if (outcome.kind === 'status') {
-        await outcome.response.body.dump().catch(() => undefined);
-        // 429 is the upstream protecting itself, not failing: it does not count against the breaker.
-        if (outcome.response.status === 429) breaker.success();
-        else breaker.failure();
-      } else breaker.failure();
+      if (outcome.kind === 'status') await outcome.response.body.dump().catch(() => undefined);
 
       const waitMs = backoff.waitMs({ failedAttempt: attemptNumber, retryAfterSeconds, remainingMs: deadlineMs - (now() - startedAt) });
       const retryable =
         call.idempotent &&
         !signal.aborted &&
         attemptNumber < maxAttempts &&
+        // The half-open trial is sent once: it is there to learn whether Klarna is back, cheaply.
+        !permit.trial &&
+        // Opened meanwhile (by other calls): stop here rather than add to it.
+        breaker.state === 'closed' &&
         waitMs !== undefined &&
         (outcome.kind !== 'status' || isRetryableStatus(outcome.response.status)) &&
         // Last: a token is spent only for a retry that happens.
         retryBudget.trySpend();
       if (!retryable) {
         if (outcome.kind === 'status') trace?.failedWithStatus(outcome.response.status);
+        // The call ends failed. A 429 is Klarna protecting itself, not failing: it does not count.
+        if (outcome.kind === 'status' && outcome.response.status === 429) permit.release();
+        else permit.failure();
         throw finalError(outcome, retryAfterSeconds);
       }
       trace?.retrying(attemptNumber, outcome.kind === 'status' ? String(outcome.response.status) : outcome.kind, waitMs);
@@ -158,7 +185,9 @@ export function createUpstream({
     name,
     origin,
     send: traced ? (call) => traced(call, sendAttempts) : (call) => sendAttempts(call),
-    breakerState: () => breaker.state,
+    breakerState: () => breakers.state,
+    operationBreakerState: (operation) => breakers.of(operation).state,
+    breakerOpenForMs: () => (breakerOn ? breakers.openForMs() : undefined),
     probe: ({ timeoutMs }) => probeOrigin(origin, timeoutMs),
     close: () => agent.close(),
   };

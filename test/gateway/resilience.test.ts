@@ -67,22 +67,45 @@ describe('timeouts', () => {
 
 describe('circuit breaker', () => {
   // Open for 5 s: long enough that "still open" holds on a slow machine; the test waits for half-open.
-  const context = useGateway({ env: { UPSTREAM_BREAKER_THRESHOLD: '3', UPSTREAM_BREAKER_OPEN_MS: '5000', UPSTREAM_MAX_ATTEMPTS: '1' } });
+  // A 60 s window: every call of a test counts, however slow the machine.
+  const context = useGateway({
+    env: { UPSTREAM_BREAKER_MIN_CALLS: '3', UPSTREAM_BREAKER_FAILURE_RATE: '0.5', UPSTREAM_BREAKER_WINDOW_MS: '60000', UPSTREAM_BREAKER_OPEN_MS: '5000', UPSTREAM_MAX_ATTEMPTS: '3' },
+  });
+  const API_KEYS = `{ apiKeys { id } }`;
+
+  it('judges calls, not attempts: calls that succeed on a retry never open it', async () => {
+    // Every call's first two attempts fail (6 failed attempts in a row, 3 calls): all three calls succeed.
+    const { total } = await countCalls(context.sandbox, async () => {
+      for (let i = 0; i < 3; i += 1) {
+        await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 2, retryAfterSeconds: 0 });
+        expect((await ask(context.gateway)).body.data?.account?.name).toBe('Merchant ABC US');
+      }
+    });
+    expect(total).toBe(9);
+    expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('closed');
+  });
 
   it('fails fast while Klarna keeps failing, then lets one probe through and recovers', async () => {
-    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 3, retryAfterSeconds: 0 });
+    // Three calls that fail after their three attempts: 3 of 3 calls failed.
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 9, retryAfterSeconds: 0 });
     for (let i = 0; i < 3; i += 1) expect((await ask(context.gateway)).body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(context.gateway.upstreams.pm.breakerState()).toBe('open');
+
+    // Per operation: another operation of the same API is still sent.
+    const other = await countCalls(context.sandbox, () => gql(context.gateway, API_KEYS));
+    expect(other.result.body.errors).toBeUndefined();
+    expect(other.total).toBe(1);
+    expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('open');
 
     const open = await countCalls(context.sandbox, () => ask(context.gateway));
     expect(open.total).toBe(0);
     expect(open.result.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
 
-    await expect.poll(() => context.gateway.upstreams.pm.breakerState(), { timeout: 30_000, interval: 100 }).toBe('half-open');
+    await expect.poll(() => context.gateway.upstreams.pm.operationBreakerState('getAccount'), { timeout: 30_000, interval: 100 }).toBe('half-open');
     const probe = await countCalls(context.sandbox, () => ask(context.gateway));
     expect(probe.total).toBe(1);
     expect(probe.result.body.data?.account?.name).toBe('Merchant ABC US');
-    expect(context.gateway.upstreams.pm.breakerState()).toBe('closed');
+    expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('closed');
   });
 
   it('does not count callers who hang up against Klarna', async () => {
@@ -104,12 +127,12 @@ describe('circuit breaker', () => {
         hangUp.abort();
         expect(await asked.then(async (r) => `resolved ${r.statusCode} ${await r.body.text()}`, () => 'rejected')).toBe('rejected');
       }
-      // The gateway has seen all five hang up (and cancelled their calls): more than the threshold of 3.
+      // The gateway has seen all five hang up (and cancelled their calls): more than the 3 calls it judges on.
       await expect.poll(cancelled).toBe(cancelledBefore + 5);
     } finally {
       await admin(context.sandbox, 'POST', '/faults/release');
     }
-    expect(context.gateway.upstreams.pm.breakerState()).toBe('closed');
+    expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('closed');
     expect((await ask(context.gateway)).body.data?.account?.name).toBe('Merchant ABC US');
   });
 });

@@ -119,6 +119,8 @@ function recordingClients() {
       return { status: 200, headers: {}, body: { text: async () => text, dump: async () => undefined } } as never;
     },
     breakerState: () => 'closed' as never,
+    operationBreakerState: () => 'closed' as never,
+    breakerOpenForMs: () => undefined,
     probe: async () => ({}) as never,
     close: async () => undefined,
   };

@@ -1,7 +1,8 @@
 /**
  * How long to wait before a retry: exponential backoff with full jitter (a uniformly random wait up to
- * `baseDelayMs * 2^(attempt-1)`, capped at `maxDelayMs`), but never less than the upstream's
- * `Retry-After` asks, and no retry at all when that wait would not end before the call's deadline.
+ * `baseDelayMs * 2^(attempt-1)`, capped at `maxDelayMs`). When the upstream said `Retry-After`, at
+ * least that wait plus up to a tenth more (jitter, so the callers it asked do not all come back in the
+ * same millisecond). No retry at all when the wait would not end before the call's deadline.
  */
 export interface BackoffOptions {
   baseDelayMs: number;
@@ -28,7 +29,8 @@ export function createBackoff({ baseDelayMs, maxDelayMs, random }: BackoffOption
   return {
     waitMs({ failedAttempt, retryAfterSeconds, remainingMs }) {
       const jitteredMs = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (failedAttempt - 1));
-      const waitMs = Math.max(jitteredMs, (retryAfterSeconds ?? 0) * 1000);
+      const askedMs = (retryAfterSeconds ?? 0) * 1000;
+      const waitMs = askedMs > 0 ? Math.max(jitteredMs, askedMs * (1 + random() / 10)) : jitteredMs;
       return waitMs < remainingMs ? waitMs : undefined;
     },
   };
@@ -36,12 +38,16 @@ export function createBackoff({ baseDelayMs, maxDelayMs, random }: BackoffOption
 
 /**
  * Seconds from a `Retry-After` header, if present and sane: delta-seconds (`"120"`), or an HTTP date
- * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) counted from `nowMs`, rounded up, never negative.
+ * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) counted from `nowMs`, rounded up, never negative (a date in the
+ * past is 0: retry now). Anything else (`"-5"`, `"soon"`, `"1.5"`) is no header at all: `undefined`,
+ * so the usual backoff applies (`Date.parse("-5")` would read a year 5 BC, hence a wait of 0).
  */
 export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  if (/^\d+$/.test(text)) return Number(text);
+  // An HTTP date names a weekday (IMF-fixdate, RFC 850 and asctime all do); a bare number is not one.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }

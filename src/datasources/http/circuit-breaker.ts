@@ -1,61 +1,164 @@
 /**
- * A circuit breaker for one upstream: closed → open after `threshold` consecutive failures → after
- * `openMs`, half-open: one trial call goes through → closed on its success, open again (for another
- * `openMs`) on its failure.
+ * A circuit breaker for one operation family of an upstream (one operationId of one API: Klarna's
+ * failures are often local to one endpoint, and faults on `createApiKey` must not stop `apiKeys` reads).
  *
- * The caller reports every call it was allowed to make exactly once: `success`, `failure`, or `release`
- * when the call ended without telling anything about the upstream (the caller cancelled it), so that a
- * cancelled trial frees the half-open slot for the next one.
+ * It counts LOGICAL calls, not attempts: a call that succeeded after two retries is one success; a call
+ * that gave up after its last attempt is one failure. Closed → open when, over the last `windowMs`, at
+ * least `minCalls` calls ended and at least `failureRate` of them failed. Open: every call is refused
+ * for `openMs`. Then half-open: one trial call goes through (the caller sends it without retries) →
+ * closed on its success (the window starts empty), open again for another `openMs` on its failure.
+ *
+ * A call asks for a permit (`tryAcquire`) and reports on it exactly once: `success`, `failure`, or
+ * `release` when the call ended without telling anything about the upstream's health (the caller went
+ * away, or Klarna asked to slow down with 429). A permit given before the breaker opened reports into
+ * nothing once it has (the window it counted in is gone); a released trial frees the half-open slot.
  */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failures that open the breaker. */
-  threshold: number;
+  /** Fraction of failed calls in the window (0 to 1) that opens the breaker. */
+  failureRate: number;
+  /** Calls that must have ended in the window before its rate is judged. */
+  minCalls: number;
+  /** The sliding window, kept as 10 buckets of `windowMs / 10`. */
+  windowMs: number;
   /** How long it stays open before letting one trial through. */
   openMs: number;
   /** Milliseconds on any monotonic-enough clock (`Date.now` in production, a fake one in tests). */
   now: () => number;
 }
 
-export interface CircuitBreaker {
-  /** May a call go out now? `true` in half-open claims the single trial slot. */
-  allow(): boolean;
+export interface CallPermit {
+  /** The half-open trial: the one call that decides whether the breaker closes (send it once, no retries). */
+  readonly trial: boolean;
   success(): void;
   failure(): void;
   release(): void;
-  readonly state: BreakerState;
 }
 
-export function createCircuitBreaker({ threshold, openMs, now }: CircuitBreakerOptions): CircuitBreaker {
-  let consecutiveFailures = 0;
+export interface CircuitBreaker {
+  /** A permit for one logical call, or `undefined` when the breaker refuses it (open, or a trial already out). */
+  tryAcquire(): CallPermit | undefined;
+  readonly state: BreakerState;
+  /** Since when (on `now`) it has been open or half-open without closing in between; `undefined` while closed. */
+  readonly openSince: number | undefined;
+}
+
+const BUCKETS = 10;
+
+export function createCircuitBreaker({ failureRate, minCalls, windowMs, openMs, now }: CircuitBreakerOptions): CircuitBreaker {
+  const bucketMs = Math.max(1, windowMs / BUCKETS);
+  /** Per bucket: its number (time / bucketMs), calls ended and failures in it. */
+  const buckets = Array.from({ length: BUCKETS }, () => ({ at: -1, calls: 0, failures: 0 }));
+  /** Bumped on every transition, so permits from an earlier state report into nothing. */
+  let generation = 0;
+  let openSince: number | undefined;
   let openUntil = 0;
-  let trialInFlight = false;
+  let trialOut = false;
+
+  function record(failed: boolean): void {
+    const at = Math.floor(now() / bucketMs);
+    const bucket = buckets[at % BUCKETS]!;
+    if (bucket.at !== at) Object.assign(bucket, { at, calls: 0, failures: 0 });
+    bucket.calls += 1;
+    if (failed) bucket.failures += 1;
+    if (!failed) return;
+    let calls = 0;
+    let failures = 0;
+    for (const other of buckets) {
+      if (other.at > at - BUCKETS) {
+        calls += other.calls;
+        failures += other.failures;
+      }
+    }
+    if (calls >= minCalls && failures >= failureRate * calls) open();
+  }
+
+  function open(): void {
+    generation += 1;
+    openSince ??= now();
+    openUntil = now() + openMs;
+    trialOut = false;
+  }
+
+  function close(): void {
+    generation += 1;
+    openSince = undefined;
+    trialOut = false;
+    for (const bucket of buckets) Object.assign(bucket, { at: -1, calls: 0, failures: 0 });
+  }
+
+  function permit(trial: boolean): CallPermit {
+    const issuedIn = generation;
+    let reported = false;
+    const report = (outcome: 'success' | 'failure' | 'release') => {
+      if (reported) return;
+      reported = true;
+      if (issuedIn !== generation) return;
+      if (!trial) {
+        if (outcome !== 'release') record(outcome === 'failure');
+        return;
+      }
+      if (outcome === 'success') close();
+      else if (outcome === 'failure') open();
+      else trialOut = false;
+    };
+    return { trial, success: () => report('success'), failure: () => report('failure'), release: () => report('release') };
+  }
+
+  const state = (): BreakerState => (openSince === undefined ? 'closed' : now() < openUntil ? 'open' : 'half-open');
 
   return {
-    allow() {
-      if (consecutiveFailures < threshold) return true;
-      if (now() < openUntil || trialInFlight) return false;
-      trialInFlight = true;
-      return true;
+    tryAcquire() {
+      const current = state();
+      if (current === 'closed') return permit(false);
+      if (current === 'open' || trialOut) return undefined;
+      trialOut = true;
+      return permit(true);
     },
-    success() {
-      consecutiveFailures = 0;
-      trialInFlight = false;
+    get state() {
+      return state();
     },
-    release() {
-      trialInFlight = false;
+    get openSince() {
+      return openSince;
     },
-    failure() {
-      consecutiveFailures += 1;
-      trialInFlight = false;
-      // Every failure at or past the threshold (a failed trial, or a call that was already in flight
-      // when the breaker opened) opens it for another full `openMs`.
-      if (consecutiveFailures >= threshold) openUntil = now() + openMs;
+  };
+}
+
+/** One breaker per operation family, made on first use, all with the same options. */
+export interface BreakerFamilies {
+  of(family: string): CircuitBreaker;
+  /**
+   * The whole upstream's state: `open` when every family seen has been refusing calls (open, or
+   * half-open), `closed` as long as any family is closed (or none was used yet).
+   */
+  readonly state: BreakerState;
+  /** How long every family seen has been open or half-open without a break; `undefined` while one is closed (or none was used). */
+  openForMs(): number | undefined;
+}
+
+export function createBreakerFamilies(options: CircuitBreakerOptions): BreakerFamilies {
+  const families = new Map<string, CircuitBreaker>();
+  const states = () => [...families.values()].map((breaker) => breaker.state);
+  return {
+    of(family) {
+      let breaker = families.get(family);
+      if (!breaker) families.set(family, (breaker = createCircuitBreaker(options)));
+      return breaker;
     },
     get state(): BreakerState {
-      if (consecutiveFailures < threshold) return 'closed';
-      return now() < openUntil ? 'open' : 'half-open';
+      const all = states();
+      if (all.length === 0 || all.includes('closed')) return 'closed';
+      return all.includes('open') ? 'open' : 'half-open';
+    },
+    openForMs() {
+      if (families.size === 0) return undefined;
+      let since = -Infinity;
+      for (const breaker of families.values()) {
+        if (breaker.openSince === undefined) return undefined;
+        since = Math.max(since, breaker.openSince);
+      }
+      return options.now() - since;
     },
   };
 }
