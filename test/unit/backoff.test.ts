@@ -27,8 +27,15 @@ describe('backoff', () => {
   });
 
   it('waits at least what Retry-After asks, even above maxDelayMs', () => {
-    const backoff = createBackoff({ baseDelayMs: 50, maxDelayMs: 1_000, random: highest });
+    const backoff = createBackoff({ baseDelayMs: 50, maxDelayMs: 1_000, random: () => 0 });
     expect(backoff.waitMs({ failedAttempt: 1, retryAfterSeconds: 3, remainingMs: FAR })).toBe(3_000);
+  });
+
+  it('adds up to a tenth of Retry-After as jitter, so the callers it asked do not all return at once', () => {
+    const draws = [0.5, 0.5, 0.999, 0.999];
+    const backoff = createBackoff({ baseDelayMs: 50, maxDelayMs: 1_000, random: () => draws.shift()! });
+    expect(backoff.waitMs({ failedAttempt: 1, retryAfterSeconds: 2, remainingMs: FAR })).toBe(2_100);
+    expect(backoff.waitMs({ failedAttempt: 1, retryAfterSeconds: 2, remainingMs: FAR })).toBeCloseTo(2_199.8, 5);
   });
 
   it('keeps the jittered wait when it is longer than Retry-After', () => {
@@ -82,5 +89,11 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+
+  it('ignores a negative or fractional number (was read as a date in 5 BC, so a wait of 0)', () => {
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter('1.5', now)).toBeUndefined();
+    expect(parseRetryAfter('2025', now)).toBe(2025);
   });
 });

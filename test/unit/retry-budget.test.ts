@@ -45,8 +45,35 @@ describe('retry budget', () => {
       budget.earn();
       for (let retry = 0; retry < 2; retry += 1) if (budget.trySpend()) retries += 1;
     }
-    expect(retries).toBeLessThanOrEqual(10 + 100 * 0.2);
-    expect(retries).toBeGreaterThanOrEqual(10 + 100 * 0.2 - 4);
+    expect(retries).toBe(10 + 100 * 0.2);
+  });
+
+  it('earns exactly one retry per five calls at 0.2 (no floating-point drift: 0.2 five times is not 1 in doubles)', () => {
+    const budget = createRetryBudget({ ratio: 0.2, floor: 0 });
+    const granted: number[] = [];
+    for (let call = 1; call <= 50; call += 1) {
+      budget.earn();
+      if (budget.trySpend()) granted.push(call);
+    }
+    expect(granted).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+  });
+
+  it("allows minPerSecond retries a second whatever the ratio, refilled with time, at most a second's worth", () => {
+    const clock = { ms: 0 };
+    const budget = createRetryBudget({ ratio: 0, floor: 0, minPerSecond: 4, now: () => clock.ms });
+    expect(drain(budget)).toBe(4);
+    clock.ms += 500;
+    expect(drain(budget)).toBe(2);
+    clock.ms += 60_000; // a long calm banks one second's worth, no more
+    expect(drain(budget)).toBe(4);
+  });
+
+  it("spends the ratio's tokens before the time floor", () => {
+    const clock = { ms: 0 };
+    const budget = createRetryBudget({ ratio: 1, floor: 0, minPerSecond: 2, now: () => clock.ms });
+    budget.earn();
+    expect(budget.trySpend()).toBe(true); // the call's token
+    expect(drain(budget)).toBe(2); // then the floor's
   });
 
   it('banks at most max(floor, 100) tokens over a long calm', () => {
