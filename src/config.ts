@@ -48,10 +48,20 @@ const schema = z
     UPSTREAM_HEADERS_TIMEOUT_MS: ms(5_000),
     UPSTREAM_BODY_TIMEOUT_MS: ms(10_000),
     UPSTREAM_DEADLINE_MS: ms(8_000),
-    UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    /** Retries may add at most this fraction of calls (above a floor of 10), so they never multiply an outage. */
-    UPSTREAM_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.2),
-    UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+    /** Attempts of one idempotent call (a read, a write with an idempotency key), the first included. */
+    UPSTREAM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    /** Retries may add at most this fraction of calls (above the floors), so they never multiply an outage. */
+    UPSTREAM_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.3),
+    /** Retries a second allowed whatever the ratio (per upstream), so a quiet gateway can still retry. */
+    UPSTREAM_RETRY_BUDGET_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
+    /** `false`: no circuit breaker (every call is sent, whatever Klarna's recent failures). */
+    UPSTREAM_BREAKER: bool.default(true),
+    /** An operation's breaker opens when at least this fraction of its calls (not attempts) failed over UPSTREAM_BREAKER_WINDOW_MS... */
+    UPSTREAM_BREAKER_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+    /** ...once at least this many of its calls ended in that window. */
+    UPSTREAM_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).max(100_000).default(20),
+    UPSTREAM_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** How long an open breaker refuses calls before it lets one trial call through. */
     UPSTREAM_BREAKER_OPEN_MS: ms(5_000),
     /** Time-to-live of cached reference data (payment profiles, price plans), per principal. */
     REFERENCE_CACHE_TTL_MS: ms(60_000),
@@ -74,6 +84,8 @@ const schema = z
     READINESS_CACHE_MS: ms(5_000),
     /** A readiness probe not answered within this counts the origin as unreachable. */
     READINESS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /** `/ready` fails for an API only once every one of its operations' breakers has refused calls this long without a break (0: as soon as they all are). */
+    READINESS_BREAKER_OPEN_MS: ms(30_000),
     /** Queries and mutations one principal may run per minute (shared through Redis when set); 0 turns it off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
     /** Failed authentications (refused tokens, Klarna's 401) one client address may have per minute before its requests are refused; 0 turns it off. */
@@ -232,6 +244,7 @@ function authProblems(env: {
 /** Settings the gateway no longer reads, and what replaced them: set, they are ignored with a warning. */
 const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
   MAX_QUERY_COST: 'the planned upstream call count (MAX_UPSTREAM_CALLS_PER_OPERATION) and MAX_RESULT_ROWS replaced it',
+  UPSTREAM_BREAKER_THRESHOLD: 'the breaker now opens on a failure rate of calls: UPSTREAM_BREAKER_FAILURE_RATE over UPSTREAM_BREAKER_WINDOW_MS, once UPSTREAM_BREAKER_MIN_CALLS calls ended',
 };
 
 export type Config = z.infer<typeof schema> & {

@@ -48,7 +48,7 @@ export interface GatewayOptions extends ContextDependencies {
   /** Limits, introspection, CSRF, CORS and the operation log (`securityOptions(config)`). */
   security: SecurityOptions;
   /** `/ready`: how long origin probes are reused, and their timeout (`READINESS_CACHE_MS`, `READINESS_PROBE_TIMEOUT_MS`). */
-  readiness?: { cacheMs: number; probeTimeoutMs: number };
+  readiness?: { cacheMs: number; probeTimeoutMs: number; breakerOpenMs?: number };
   /** Manifest, allow-list mode and APQ (`PERSISTED_OPERATIONS_*`, `APQ_CACHE_BYTES`); unset: neither. */
   persisted?: PersistedOperationsOptions;
   /** Per-principal limit on queries and mutations (`RATE_LIMIT_PER_MINUTE`); unset: none. */
@@ -181,6 +181,7 @@ export function createGateway(options: GatewayOptions) {
         ...(options.events?.redisConnected ? { redisConnected: options.events.redisConnected } : {}),
         cacheMs: options.readiness?.cacheMs ?? 5_000,
         probeTimeoutMs: options.readiness?.probeTimeoutMs ?? 2_000,
+        ...(options.readiness?.breakerOpenMs !== undefined ? { breakerOpenMs: options.readiness.breakerOpenMs } : {}),
       }),
       useNoStore(),
       // `@defer` / `@stream`: answered as multipart/mixed or text/event-stream, as the client accepts.

@@ -2,12 +2,17 @@
  * `GET /ready`: whether this replica can serve traffic now (a load balancer's or Kubernetes' readiness
  * probe). `/health` (Yoga's) stays a liveness check: the process answers.
  *
- * Ready when, for every upstream:
- * - its circuit breaker is not open (the gateway would fail fast every call to it), and
- * - its origin answers a cheap probe (the HTTP layer's `probe`: any HTTP status counts, only reaching
- *   it matters),
- * and Redis, when configured, is connected. 200 `{ status: "ready", checks }`, else 503
- * `{ status: "not_ready", notReady: [names], checks }`.
+ * Readiness tells whether sending traffic to THIS replica is worth it. Every replica facing one Klarna
+ * (and one Redis) sees the same faults at the same moment: a check that fails on a passing fault takes
+ * them all out together, and the load balancer is left with nowhere to send. So, for every upstream:
+ * - its origin must answer a cheap probe (the HTTP layer's `probe`: any HTTP status counts, only
+ *   reaching it matters), and
+ * - its breakers must not ALL have been refusing calls for `breakerOpenMs` without a break (every
+ *   operation used so far open or half-open: the API is down for this replica, not one endpoint
+ *   flickering). A breaker that opens and closes again within that time never shows here.
+ * Redis, when configured, is reported (`checks.redis`) but does not make the replica unready: without
+ * it, queries are still answered (rate limit open, cache bypassed); it is listed in `degraded`.
+ * 200 `{ status: "ready", checks, degraded? }`, else 503 `{ status: "not_ready", notReady: [names], checks }`.
  *
  * Probes are cached for `cacheMs` (and concurrent readiness requests share one round), so frequent
  * probing by many balancers costs Klarna at most one probe per origin per `cacheMs`. The breaker and
@@ -21,7 +26,8 @@ export type ReadinessProbeResult = { reached: true } | { reached: false; reason:
 export interface ReadinessUpstream {
   name: string;
   origin: string;
-  breakerState(): 'closed' | 'open' | 'half-open';
+  /** How long every operation's breaker of this upstream has been refusing calls without a break (`undefined`: not all are). */
+  breakerOpenForMs(): number | undefined;
   /** Whether `origin` answers at all within `timeoutMs`; never throws. */
   probe(options: { timeoutMs: number }): Promise<ReadinessProbeResult>;
 }
@@ -34,6 +40,8 @@ export interface ReadinessOptions {
   cacheMs: number;
   /** A probe not answered within this is a failure. */
   probeTimeoutMs: number;
+  /** An upstream whose breakers have all refused calls this long without a break is not ready (default 30 s). */
+  breakerOpenMs?: number;
   path?: string;
 }
 
@@ -62,17 +70,24 @@ export function createReadinessCheck(options: ReadinessOptions) {
     return round;
   }
 
-  return async function check(): Promise<{ ready: boolean; notReady: string[]; checks: Record<string, Check> }> {
+  const breakerOpenMs = options.breakerOpenMs ?? 30_000;
+
+  return async function check(): Promise<{ ready: boolean; notReady: string[]; degraded: string[]; checks: Record<string, Check> }> {
     const reached = await probeOrigins();
     const checks: Record<string, Check> = {};
     for (const upstream of options.upstreams) {
-      const breaker = upstream.breakerState();
+      const openForMs = upstream.breakerOpenForMs();
       const probed = reached.get(upstream.origin) ?? { ok: false, detail: 'not probed' };
-      checks[upstream.name] = breaker === 'open' ? { ok: false, detail: 'circuit breaker open' } : probed;
+      checks[upstream.name] =
+        openForMs !== undefined && openForMs >= breakerOpenMs ? { ok: false, detail: `circuit breaker open for ${Math.round(openForMs / 1000)} s` } : probed;
     }
-    if (options.redisConnected) checks.redis = options.redisConnected() ? { ok: true } : { ok: false, detail: 'not connected' };
-    const notReady = Object.entries(checks).filter(([, value]) => !value.ok).map(([name]) => name);
-    return { ready: notReady.length === 0, notReady, checks };
+    const degraded: string[] = [];
+    if (options.redisConnected) {
+      checks.redis = options.redisConnected() ? { ok: true } : { ok: false, detail: 'not connected' };
+      if (!checks.redis.ok) degraded.push('redis');
+    }
+    const notReady = Object.entries(checks).filter(([name, value]) => !value.ok && !degraded.includes(name)).map(([name]) => name);
+    return { ready: notReady.length === 0, notReady, degraded, checks };
   };
 }
 
@@ -84,7 +99,7 @@ export function useReadiness(options: ReadinessOptions): Plugin {
       if (url.pathname !== path) return;
       const result = await check();
       const body = result.ready
-        ? { status: 'ready', checks: result.checks }
+        ? { status: 'ready', checks: result.checks, ...(result.degraded.length ? { degraded: result.degraded } : {}) }
         : { status: 'not_ready', notReady: result.notReady, checks: result.checks };
       endResponse(
         new fetchAPI.Response(JSON.stringify(body), {

@@ -32,7 +32,8 @@ describe('readiness', () => {
   let sandbox: Sandbox;
   let gateway: RunningGateway;
   beforeAll(async () => {
-    ({ sandbox, gateway } = await start({ UPSTREAM_BREAKER_THRESHOLD: '2', UPSTREAM_MAX_ATTEMPTS: '1', UPSTREAM_BREAKER_OPEN_MS: '60000' }));
+    // Unready as soon as every breaker of an API is open (READINESS_BREAKER_OPEN_MS=0); the default's grace is tested below.
+    ({ sandbox, gateway } = await start({ UPSTREAM_BREAKER_MIN_CALLS: '2', UPSTREAM_MAX_ATTEMPTS: '1', UPSTREAM_BREAKER_OPEN_MS: '60000', READINESS_BREAKER_OPEN_MS: '0' }));
   });
   let sandboxStopped = false;
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe('readiness', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
-  it('answers 503 naming the upstream whose circuit breaker is open, though its origin answers', async () => {
+  it('answers 503 naming the upstream whose every circuit breaker is open, though its origin answers', async () => {
     await admin(sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 2 });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       await gql(gateway, '{ account(id: "krn:partner:global:account:live:LWT2XJSE") { name } }');
@@ -61,7 +62,7 @@ describe('readiness', () => {
     expect(response.body).toEqual({
       status: 'not_ready',
       notReady: ['Partner Management API'],
-      checks: { 'Partner Management API': { ok: false, detail: 'circuit breaker open' }, 'Merchant Card Service': { ok: true } },
+      checks: { 'Partner Management API': { ok: false, detail: 'circuit breaker open for 0 s' }, 'Merchant Card Service': { ok: true } },
     });
   });
 
@@ -76,6 +77,23 @@ describe('readiness', () => {
     const health = await request(`${gateway.url}/health`);
     expect(health.statusCode).toBe(200);
     await health.body.dump();
+  });
+});
+
+describe('readiness and short breaker openings', () => {
+  it('stays ready while the breakers have been open for less than READINESS_BREAKER_OPEN_MS (default 30 s): replicas facing one Klarna do not all leave together', async () => {
+    const { sandbox, gateway } = await start({ UPSTREAM_BREAKER_MIN_CALLS: '2', UPSTREAM_MAX_ATTEMPTS: '1', UPSTREAM_BREAKER_OPEN_MS: '60000' });
+    try {
+      await admin(sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 2 });
+      for (let attempt = 0; attempt < 2; attempt += 1) await gql(gateway, '{ account(id: "krn:partner:global:account:live:LWT2XJSE") { name } }');
+      expect(gateway.upstreams.pm.breakerState()).toBe('open');
+      const response = await get(`${gateway.url}/ready`);
+      expect(response.status).toBe(200);
+      expect(response.body?.checks['Partner Management API']).toEqual({ ok: true });
+    } finally {
+      await gateway.close();
+      await sandbox.close();
+    }
   });
 });
 
@@ -145,14 +163,14 @@ describe.skipIf(!withRedis)('readiness with Redis', () => {
     expect(response.body?.checks.redis).toEqual({ ok: true });
   });
 
-  it('answers 503 naming redis once the gateway loses its Redis connections', async () => {
+  it('stays ready, naming redis as degraded, once the gateway loses its Redis connections (queries are still answered without it)', async () => {
     await relay.cut();
     await expect.poll(async () => (await get(`${gateway.url}/ready`)).body, { timeout: 3_000 }).toEqual({
-      status: 'not_ready',
-      notReady: ['redis'],
+      status: 'ready',
+      degraded: ['redis'],
       checks: { 'Partner Management API': { ok: true }, 'Merchant Card Service': { ok: true }, redis: { ok: false, detail: 'not connected' } },
     });
     await relay.restore();
-    await expect.poll(async () => (await get(`${gateway.url}/ready`)).status, { timeout: 5_000 }).toBe(200);
+    await expect.poll(async () => (await get(`${gateway.url}/ready`)).body?.checks.redis, { timeout: 5_000 }).toEqual({ ok: true });
   });
 });
