@@ -15,6 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
+import { redisCircuitOf } from './redis-circuit.ts';
 
 export interface FailureDecision {
   blocked: boolean;
@@ -56,19 +57,23 @@ export function createMemoryFailureCounter({ limit, windowMs = 60_000, now = Dat
   };
 }
 
-/** Fixed windows in Redis, shared by every replica: a `GET` per request, an `INCR` per failure. */
+/**
+ * Fixed windows in Redis, shared by every replica: a `GET` per request, an `INCR` per failure. While
+ * Redis is known down (`redis-circuit.ts`) nothing is sent: both reject at once (the guard lets requests through).
+ */
 export function createRedisFailureCounter(redis: Redis, { limit, windowMs = 60_000, keyPrefix }: { limit: number; windowMs?: number; keyPrefix: string }): FailureCounter {
+  const circuit = redisCircuitOf(redis);
   const keyOf = (address: string, window: number) => `${keyPrefix}auth-failures:${address}:${window}`;
   return {
     async check(address) {
       const now = Date.now();
       const window = Math.floor(now / windowMs);
-      const count = Number((await redis.get(keyOf(address, window))) ?? 0);
+      const count = Number((await circuit.run(() => redis.get(keyOf(address, window)))) ?? 0);
       return { blocked: count >= limit, retryAfterSeconds: retryAfter(window, windowMs, now) };
     },
     async fail(address) {
       const key = keyOf(address, Math.floor(Date.now() / windowMs));
-      await redis.multi().incr(key).pexpire(key, windowMs * 2).exec();
+      await circuit.run(() => redis.multi().incr(key).pexpire(key, windowMs * 2).exec());
     },
   };
 }

@@ -11,6 +11,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
+import { redisCircuitOf } from './redis-circuit.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -40,14 +41,18 @@ export function createMemoryRateLimiter({ limit, windowMs, now = Date.now }: { l
   };
 }
 
-/** Fixed windows in Redis, shared by every replica: one `INCR` (and `PEXPIRE` on first use) per operation. */
+/**
+ * Fixed windows in Redis, shared by every replica: one `INCR` (and `PEXPIRE` on first use) per operation.
+ * While Redis is known down (`redis-circuit.ts`) nothing is sent: `take` rejects at once (the plugin lets the operation through).
+ */
 export function createRedisRateLimiter(redis: Redis, { limit, windowMs, keyPrefix }: { limit: number; windowMs: number; keyPrefix: string }): RateLimiter {
+  const circuit = redisCircuitOf(redis);
   return {
     async take(principal) {
       const now = Date.now();
       const window = Math.floor(now / windowMs);
       const key = `${keyPrefix}rate:${principal}:${window}`;
-      const [[, count]] = (await redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[Error | null, number]];
+      const [[, count]] = (await circuit.run(() => redis.multi().incr(key).pexpire(key, windowMs * 2).exec())) as [[Error | null, number]];
       return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000)) };
     },
   };

@@ -15,9 +15,12 @@
  *
  * Failures are thrown: the caller (`response-cache.ts`) turns them into misses, so a cache never fails
  * an operation. The connection should be made with a `commandTimeout`, so a slow Redis is a miss too.
+ * While Redis is known down (`redis-circuit.ts`), `get` and `set` send nothing and reject at once (the
+ * cache is bypassed); `invalidate` is always tried, as an invalidation skipped would leave stale answers.
  */
 import type { Cache } from '@graphql-yoga/plugin-response-cache';
 import type { Redis } from 'ioredis';
+import { redisCircuitOf } from './redis-circuit.ts';
 
 export interface RedisResponseStoreOptions {
   prefix: string;
@@ -30,10 +33,11 @@ type Entity = { typename: string; id?: number | string };
 export function createRedisResponseStore(redis: Redis, { prefix, indexTtlMs }: RedisResponseStoreOptions): Cache {
   const responseKey = (key: string) => `${prefix}response:${key}`;
   const indexKey = ({ typename, id }: Entity) => (id == null ? `${prefix}type:${typename}` : `${prefix}entity:${typename}:${id}`);
+  const circuit = redisCircuitOf(redis);
 
   return {
     async get(key) {
-      const raw = await redis.get(responseKey(key));
+      const raw = await circuit.run(() => redis.get(responseKey(key)));
       return raw ? (JSON.parse(raw) as Awaited<ReturnType<Cache['get']>>) : undefined;
     },
 
@@ -45,7 +49,7 @@ export function createRedisResponseStore(redis: Redis, { prefix, indexTtlMs }: R
         if (entity.id != null) indexes.add(indexKey(entity));
       }
       for (const index of indexes) pipeline.sadd(index, key).pexpire(index, indexTtlMs);
-      const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
+      const failed = ((await circuit.run(() => pipeline.exec())) ?? []).find(([error]) => error);
       if (failed) throw failed[0];
     },
 
