@@ -8,9 +8,10 @@
  * Known down:
  * - from the moment the connection closes (ioredis `close`) until it is `ready` again (ioredis
  *   reconnects by itself; nothing is sent meanwhile);
- * - for `openMs` after a command failed without a reply (timed out, connection error): Redis that is
- *   paused or cut off without the socket closing. Then one command goes through as a trial (the
- *   others are still skipped); its success closes the circuit, its failure opens it for another `openMs`.
+ * - after a command failed without a reply (timed out, connection error): Redis that is paused or cut
+ *   off without the socket closing. Every `openMs` from then, the next command skipped starts a `PING`
+ *   in the background (never a caller's command: no operation waits on a probe); its answer closes the
+ *   circuit, its failure keeps it open for another `openMs`.
  * A reply error (`WRONGTYPE`, ...) is Redis answering: it does not open the circuit.
  *
  * One circuit per connection (`redisCircuitOf`), so every hot-path user of it shares what is known.
@@ -41,13 +42,14 @@ export interface RedisCircuit {
   readonly stats: { skipped: number; failed: number };
 }
 
-type Connection = Pick<Redis, 'on' | 'status'>;
+type Connection = Pick<Redis, 'on' | 'status' | 'ping'>;
 
 export function createRedisCircuit(redis: Connection, { openMs = 1_000, now = Date.now }: RedisCircuitOptions = {}): RedisCircuit {
   // The connection is lost from `close` to `ready`; at start it is being made, and commands queue for it.
   let connectionLost = ['close', 'reconnecting', 'end'].includes(redis.status);
+  /** While open after a failed command: when the next probe may start. */
   let openUntil: number | undefined;
-  let trialOut = false;
+  let probing = false;
   const stats = { skipped: 0, failed: 0 };
   redis.on('close', () => {
     connectionLost = true;
@@ -57,28 +59,38 @@ export function createRedisCircuit(redis: Connection, { openMs = 1_000, now = Da
     openUntil = undefined;
   });
 
-  const refusing = () => connectionLost || (openUntil !== undefined && (now() < openUntil || trialOut));
+  const refusing = () => connectionLost || openUntil !== undefined;
+
+  function probe(): void {
+    if (connectionLost || probing || openUntil === undefined || now() < openUntil) return;
+    probing = true;
+    redis.ping().then(
+      () => {
+        openUntil = undefined;
+      },
+      (error: unknown) => {
+        openUntil = error instanceof ReplyError ? undefined : now() + openMs;
+      },
+    ).finally(() => {
+      probing = false;
+    });
+  }
 
   return {
     async run(command) {
       if (refusing()) {
         stats.skipped += 1;
+        probe();
         throw new RedisSkippedError();
       }
-      const trial = openUntil !== undefined;
-      if (trial) trialOut = true;
       try {
-        const result = await command();
-        if (trial) openUntil = undefined;
-        return result;
+        return await command();
       } catch (error) {
         if (!(error instanceof ReplyError)) {
           stats.failed += 1;
-          openUntil = now() + openMs;
-        } else if (trial) openUntil = undefined;
+          openUntil ??= now() + openMs;
+        }
         throw error;
-      } finally {
-        if (trial) trialOut = false;
       }
     },
     get open() {

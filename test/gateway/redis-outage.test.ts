@@ -110,15 +110,18 @@ describe.skipIf(!withRedis)('a Redis that goes silent mid-run', () => {
       expect(result.body.data?.account?.name).toBe('Merchant ABC US');
     }
     // Ten queries, each of which would send at least 5 commands (MULTI INCR PEXPIRE EXEC, a GET per
-    // guard and cache): at most a trial command (a rate-limit MULTI of 4) a second may go out.
-    expect(relay.hotPathCommands() - before).toBeLessThan(10);
+    // guard and cache): none of theirs goes out, only a PING a second to learn when Redis is back.
+    expect(relay.hotPathCommands() - before).toBeLessThan(5);
   });
 });
 
 describe('the Redis circuit alone (a fake connection and clock)', () => {
   function setup() {
     const clock = { ms: 0 };
-    const connection = Object.assign(new EventEmitter(), { status: 'ready' });
+    /** The background probes (PING): each waits until the test settles it. */
+    const pings: { resolve: () => void; reject: (error: Error) => void }[] = [];
+    const ping = () => new Promise<void>((resolve, reject) => pings.push({ resolve, reject }));
+    const connection = Object.assign(new EventEmitter(), { status: 'ready', ping });
     const circuit = createRedisCircuit(connection as never, { openMs: 1_000, now: () => clock.ms });
     let sent = 0;
     const ok = () => circuit.run(async () => (sent += 1));
@@ -126,8 +129,9 @@ describe('the Redis circuit alone (a fake connection and clock)', () => {
       sent += 1;
       throw new Error('Command timed out');
     });
-    return { clock, connection, circuit, ok, timeout, sent: () => sent };
+    return { clock, connection, circuit, ok, timeout, sent: () => sent, pings };
   }
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
 
   it('skips every command from a lost connection until it is ready again, without sending any', async () => {
     const { connection, circuit, ok, sent } = setup();
@@ -141,27 +145,37 @@ describe('the Redis circuit alone (a fake connection and clock)', () => {
     expect(sent()).toBe(1);
   });
 
-  it('after a timeout, skips for openMs, then lets one trial through: its success closes the circuit', async () => {
-    const { clock, circuit, ok, timeout, sent } = setup();
+  it('after a timeout, skips every command; after openMs a skipped one starts one PING in the background, whose answer closes the circuit', async () => {
+    const { clock, circuit, ok, timeout, sent, pings } = setup();
     await expect(timeout()).rejects.toThrow('timed out');
     await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError);
+    expect(pings).toHaveLength(0);
     clock.ms += 1_000;
-    const trial = ok();
-    await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError); // one trial at a time
-    await trial;
+    await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError); // skipped, not held: the probe is not its command
+    await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError);
+    expect(pings).toHaveLength(1); // one probe at a time
+    pings[0]!.resolve();
+    await settled();
     await ok();
-    expect(sent()).toBe(3);
+    expect(sent()).toBe(2);
     expect(circuit.open).toBe(false);
   });
 
-  it('opens again for openMs when the trial fails', async () => {
-    const { clock, timeout, ok } = setup();
+  it('stays open another openMs when the probe fails', async () => {
+    const { clock, timeout, ok, pings } = setup();
     await expect(timeout()).rejects.toThrow();
     clock.ms += 1_000;
-    await expect(timeout()).rejects.toThrow('timed out');
+    await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError);
+    pings[0]!.reject(new Error('Command timed out'));
+    await settled();
     clock.ms += 999;
     await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError);
+    expect(pings).toHaveLength(1);
     clock.ms += 1;
+    await expect(ok()).rejects.toBeInstanceOf(RedisSkippedError);
+    expect(pings).toHaveLength(2);
+    pings[1]!.resolve();
+    await settled();
     await ok();
   });
 });
