@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- faults [--dashboards 3000] [--concurrency 20]`: reads under Klarna's faults (issue #13).
+ * `npm run bench -- faults [--dashboards 3000] [--concurrency 20] [--redis-queries 200] [--part klarna|redis]`:
+ * reads under Klarna's faults, then while Redis is away (`redis-outage.ts`) (issue #13).
  *
  * The sandbox (its own process, fault injection through `POST /__sandbox/faults`) and the full gateway
  * (its own process, `src/main.ts`, production settings, passthrough auth) on loopback. For each scenario
@@ -19,6 +20,7 @@
 import { request } from 'undici';
 import { DASHBOARD_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
+import { benchRedisOutage } from './redis-outage.ts';
 import { fetchJson, printTable, startProcess, stopProcess } from './utils.ts';
 
 const SEED = 20_250_101;
@@ -28,6 +30,10 @@ const BODY = JSON.stringify({ query: DASHBOARD_QUERY });
 export interface FaultsOptions {
   dashboards: number;
   concurrency: number;
+  /** Dashboards per Redis state in the Redis part. */
+  redisQueries: number;
+  /** Only one part: Klarna's faults, or Redis away. */
+  part?: 'klarna' | 'redis';
 }
 
 export function faultsOptions(flags: Record<string, string | true>): FaultsOptions {
@@ -37,7 +43,9 @@ export function faultsOptions(flags: Record<string, string | true>): FaultsOptio
     if (!Number.isInteger(value) || value <= 0) throw new Error(`--${flag} must be a positive integer (got ${String(raw)})`);
     return value;
   };
-  return { dashboards: number('dashboards', 3_000), concurrency: number('concurrency', 20) };
+  const part = flags.part;
+  if (part !== undefined && part !== 'klarna' && part !== 'redis') throw new Error(`--part must be klarna or redis (got ${String(part)})`);
+  return { dashboards: number('dashboards', 3_000), concurrency: number('concurrency', 20), redisQueries: number('redis-queries', 200), ...(part ? { part } : {}) };
 }
 
 /**
@@ -162,7 +170,13 @@ async function runScenario(sandboxUrl: string, scenario: Scenario, concurrency: 
   }
 }
 
-export async function benchFaults({ dashboards = 3_000, concurrency = 20 }: Partial<FaultsOptions> = {}) {
+export async function benchFaults({ dashboards = 3_000, concurrency = 20, redisQueries = 200, part }: Partial<FaultsOptions> = {}) {
+  const klarna = part === 'redis' ? [] : await benchKlarnaFaults(dashboards, concurrency);
+  const redis = part === 'klarna' ? [] : await benchRedisOutage({ queries: redisQueries });
+  return { klarna, redis };
+}
+
+async function benchKlarnaFaults(dashboards: number, concurrency: number) {
   const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0', SANDBOX_SEED: String(SEED) }, /listening on (http:\/\/\S+)\s/);
   const third = Math.max(1, Math.round(dashboards / 3));
   const scenarios: Scenario[] = [

@@ -11,7 +11,7 @@ import { benchRefusals } from './refusals.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};

@@ -1,0 +1,117 @@
+/**
+ * Part of `npm run bench -- faults`: the Dashboard's latency while Redis is away (issue #13).
+ *
+ * The gateway (its own process) reaches Redis through a TCP relay in this process, with every hot-path
+ * use of Redis on: the rate limit, the failed-auth guard and the response cache (TTL 1 ms, so each query
+ * reads and writes it and none is served from it). Dashboards one after another: p50/p99 with Redis
+ * answering, then with the relay gone silent (connections kept open, nothing passed on: a paused or
+ * cut-off Redis, the worst case, as nothing tells the client), then with the relay's connections cut
+ * and new ones refused (the connection is known lost). Skipped when no Redis answers at REDIS_URL.
+ */
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { DASHBOARD_QUERY } from '../src/examples.ts';
+import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
+import { printTable, startProcess, stopProcess } from './utils.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` };
+
+async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A relay to Redis that can go silent (pass nothing, keep connections) or be cut (close them, refuse new ones). */
+async function relay() {
+  const target = new URL(REDIS_URL);
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.on('data', (chunk: Buffer) => void (silent || upstream.write(chunk)));
+    upstream.on('data', (chunk: Buffer) => void (silent || client.write(chunk)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    silence: () => void (silent = true),
+    cut: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+async function dashboards(url: string, count: number) {
+  const samples: number[] = [];
+  let failed = 0;
+  for (let i = 0; i < count; i += 1) {
+    const started = performance.now();
+    const response = await request(url, { method: 'POST', headers: HEADERS, body: JSON.stringify({ query: DASHBOARD_QUERY }) });
+    const answer = (await response.body.json()) as { data?: { account?: unknown }; errors?: unknown[] };
+    samples.push(performance.now() - started);
+    if (response.statusCode !== 200 || answer.errors?.length || !answer.data?.account) failed += 1;
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]! * 10) / 10;
+  return { dashboards: count, 'p50 (ms)': at(0.5), 'p99 (ms)': at(0.99), failed };
+}
+
+export async function benchRedisOutage({ queries = 200 }: { queries?: number } = {}) {
+  if (!(await redisAnswers())) {
+    console.log(`\nRedis outage: skipped (no Redis at ${REDIS_URL}).`);
+    return [];
+  }
+  const redisRelay = await relay();
+  const started: Awaited<ReturnType<typeof startProcess>>[] = [];
+  try {
+    const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
+    started.push(sandbox);
+    const gateway = await startProcess(
+      'src/main.ts',
+      {
+        NODE_ENV: 'production',
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        KLARNA_MANAGEMENT_URL: sandbox.url,
+        KLARNA_CARD_SERVICE_URL: sandbox.url,
+        REDIS_URL: redisRelay.url,
+        REDIS_KEY_PREFIX: `bench-redis-outage:${process.pid}:`,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        AUTH_FAILURES_PER_MINUTE: '1000',
+        RESPONSE_CACHE_TTL_MS: '1',
+        GRAPHIQL: 'false',
+      },
+      /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/,
+    );
+    started.push(gateway);
+    await dashboards(gateway.url, 20); // warm-up
+    const rows = [{ redis: 'answering', ...(await dashboards(gateway.url, queries)) }];
+    redisRelay.silence();
+    rows.push({ redis: 'silent (paused, cut off)', ...(await dashboards(gateway.url, queries)) });
+    await redisRelay.cut();
+    rows.push({ redis: 'connections closed, refused', ...(await dashboards(gateway.url, queries)) });
+    printTable('Dashboard one at a time while Redis is away (rate limit, failed-auth guard and response cache on; aim: p50 within 2× of answering)', rows);
+    return rows;
+  } finally {
+    for (const { child } of started.reverse()) await stopProcess(child);
+    await redisRelay.cut().catch(() => undefined);
+  }
+}
