@@ -8,6 +8,7 @@
  * cut-off Redis, the worst case, as nothing tells the client), then with the relay's connections cut
  * and new ones refused (the connection is known lost). Skipped when no Redis answers at REDIS_URL.
  */
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
@@ -59,9 +60,17 @@ async function relay() {
   };
 }
 
-async function dashboards(url: string, count: number) {
+/** CPU time (user + system) process `pid` has used so far, in ms (Linux `/proc`, 100 ticks a second). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** `count` Dashboards one after another: latency percentiles, failures, and the gateway's CPU per Dashboard (less noisy than latency on a shared machine). */
+async function dashboards(url: string, count: number, pid: number) {
   const samples: number[] = [];
   let failed = 0;
+  const cpuBefore = cpuMs(pid);
   for (let i = 0; i < count; i += 1) {
     const started = performance.now();
     const response = await request(url, { method: 'POST', headers: HEADERS, body: JSON.stringify({ query: DASHBOARD_QUERY }) });
@@ -69,9 +78,10 @@ async function dashboards(url: string, count: number) {
     samples.push(performance.now() - started);
     if (response.statusCode !== 200 || answer.errors?.length || !answer.data?.account) failed += 1;
   }
+  const cpuPerDashboard = Math.round(((cpuMs(pid) - cpuBefore) / count) * 100) / 100;
   samples.sort((a, b) => a - b);
   const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]! * 10) / 10;
-  return { dashboards: count, 'p50 (ms)': at(0.5), 'p99 (ms)': at(0.99), failed };
+  return { dashboards: count, 'p50 (ms)': at(0.5), 'p99 (ms)': at(0.99), 'gateway CPU ms/Dashboard': cpuPerDashboard, failed };
 }
 
 export async function benchRedisOutage({ queries = 200 }: { queries?: number } = {}) {
@@ -102,12 +112,13 @@ export async function benchRedisOutage({ queries = 200 }: { queries?: number } =
       /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/,
     );
     started.push(gateway);
-    await dashboards(gateway.url, 20); // warm-up
-    const rows = [{ redis: 'answering', ...(await dashboards(gateway.url, queries)) }];
+    const pid = gateway.child.pid!;
+    await dashboards(gateway.url, 20, pid); // warm-up
+    const rows = [{ redis: 'answering', ...(await dashboards(gateway.url, queries, pid)) }];
     redisRelay.silence();
-    rows.push({ redis: 'silent (paused, cut off)', ...(await dashboards(gateway.url, queries)) });
+    rows.push({ redis: 'silent (paused, cut off)', ...(await dashboards(gateway.url, queries, pid)) });
     await redisRelay.cut();
-    rows.push({ redis: 'connections closed, refused', ...(await dashboards(gateway.url, queries)) });
+    rows.push({ redis: 'connections closed, refused', ...(await dashboards(gateway.url, queries, pid)) });
     printTable('Dashboard one at a time while Redis is away (rate limit, failed-auth guard and response cache on; aim: p50 within 2× of answering)', rows);
     return rows;
   } finally {
