@@ -36,7 +36,6 @@ describe('error mapping', () => {
     const cases: [string, Record<string, unknown>, string][] = [
       [NAME_QUERY, { id: 'LWT2XJSE' }, 'id'],
       [`query($ids: [ID!]!) { accounts(ids: $ids) { name } }`, { ids: Array.from({ length: 101 }, () => ACCOUNT) }, 'ids'],
-      [`{ settlement(id: "krn:partner:eu1:settlement:live:113574395") { transactions(first: 0) { edges { cursor } } } }`, {}, 'first'],
       [`{ cardOrder(orderId: "bad id with spaces") { orderId } }`, {}, 'orderId'],
       [`{ pricePlan(id: "krn:partner:global:payment:price-plan:171080e7-2637-4675-a224-ec032723ebdf", merchantCategoryCode: "0000") { id } }`, {}, 'merchantCategoryCode'],
       [`{ pricePlan(id: "..", merchantCategoryCode: "5499") { id } }`, {}, 'id'],
@@ -81,6 +80,28 @@ describe('error mapping', () => {
       const refused = path.length > 2 ? ACCOUNT_EXPANSIONS.storeGroupsWithStores : ACCOUNT_EXPANSIONS[path[1] as keyof typeof ACCOUNT_EXPANSIONS];
       if (refused) expect(expand, query).not.toContain(refused);
       if (path.length > 2) expect(expand, query).toContain(ACCOUNT_EXPANSIONS.storeGroups);
+    }
+  });
+
+  it('answers bad paging under a settlement on the connection alone, with one read of the settlement', async () => {
+    const SETTLEMENT = 'krn:partner:eu1:settlement:live:113574395';
+    const cases: [string, (string | number)[], string][] = [
+      ['transactions(first: 0) { edges { cursor } }', ['settlement', 'transactions'], 'first'],
+      ['transactions(first: 2, after: "%%%") { edges { cursor } }', ['settlement', 'transactions'], 'after'],
+      ['report { rows(first: 101) { edges { cursor } } }', ['settlement', 'report', 'rows'], 'first'],
+      ['report { rows(first: 2, after: "%%%") { edges { cursor } } }', ['settlement', 'report', 'rows'], 'after'],
+    ];
+    for (const [selection, path, argument] of cases) {
+      const query = `{ settlement(id: "${SETTLEMENT}") { klarnaId ${selection} } }`;
+      const { result, byOperation } = await countCalls(context.sandbox, () => gql(context.gateway, query));
+      expect(result.body.data?.settlement?.klarnaId, query).toBe(SETTLEMENT);
+      let value: any = result.body.data;
+      for (const key of path) value = value?.[key];
+      expect(value, query).toBeNull();
+      expect(result.body.errors, query).toHaveLength(1);
+      expect(result.body.errors?.[0], query).toMatchObject({ path, extensions: { code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ path: argument })] } });
+      // No transaction page and no report download: only the settlement.
+      expect(byOperation, query).toEqual({ getSettlement: 1 });
     }
   });
 

@@ -4,9 +4,9 @@
  * global ids, and every mutation whose input carries an id or a header value. Each must be refused with
  * a documented code (BAD_USER_INPUT, or NOT_FOUND for a global id of a type `node` cannot read; a
  * mutation answers ValidationError, code VALIDATION_FAILED), never INTERNAL_SERVER_ERROR or HTTP 500, and the sandbox must
- * receive no request for what is refused: none at all, except that a connection under an account
- * refuses only itself (the error on its own path, the account answered), so the account is read
- * (`getAccount`) and nothing else.
+ * receive no request for what is refused: none at all, except that a connection (each is under an
+ * account or a settlement) refuses only itself (the error on its own path, the parent answered), so
+ * the parent is read (`getAccount`, `getSettlement`) and nothing else.
  *
  * Operations travel in JSON batches of MAX_BATCH_OPERATIONS (one small operation each, so no alias
  * limit applies), a few batches at a time.
@@ -34,7 +34,7 @@ interface Probe {
   mutation?: string;
   /** Codes this probe may answer (default: both documented ones). */
   codes?: ReadonlySet<string>;
-  /** A connection under an account: its error must sit on this path, and the account be answered. */
+  /** A connection under an account or a settlement: its error must sit on this path, and that parent be answered. */
   connectionPath?: (string | number)[];
 }
 
@@ -60,7 +60,7 @@ const QUERIES: [string, string][] = [
 ];
 
 const page = (field: string, args: string) => `${field}(${args}) { edges { cursor } }`;
-/** Connections with one `$v` cursor to fuzz, forward and backward (with the path of a connection under an account). */
+/** Connections with one `$v` cursor to fuzz, forward and backward, with their path (each is under an account or a settlement). */
 const CURSORS: [string, (args: string) => string, (string | number)[]?][] = [
   ['Account.businessEntities', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('businessEntities', args)} } }`, ['account', 'businessEntities']],
   ['Account.brands', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('brands', args)} } }`, ['account', 'brands']],
@@ -72,8 +72,8 @@ const CURSORS: [string, (args: string) => string, (string | number)[]?][] = [
     (args) => `query($v: String!) { account(id: "${VALID.account}") { storeGroups(first: 1) { edges { node { ${page('stores', args)} } } } } }`,
     ['account', 'storeGroups', 'edges', 0, 'node', 'stores'],
   ],
-  ['Settlement.transactions', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { ${page('transactions', args)} } }`],
-  ['SettlementReport.rows', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { report { ${page('rows', args)} } } }`],
+  ['Settlement.transactions', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { ${page('transactions', args)} } }`, ['settlement', 'transactions']],
+  ['SettlementReport.rows', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { report { ${page('rows', args)} } } }`, ['settlement', 'report', 'rows']],
 ];
 
 const OUTCOME = '__typename ... on UserError { code }';
@@ -277,7 +277,8 @@ describe('fuzzing ids, cursors and global ids', () => {
         if (probe.connectionPath) {
           const paths = (answer?.errors ?? []).map((error) => JSON.stringify(error.path));
           if (paths.some((path) => path !== JSON.stringify(probe.connectionPath))) failures.push(`${label}: error at ${paths.join(', ')}, not on the connection`);
-          if (!answer?.data?.account) failures.push(`${label}: the account was not answered`);
+          const parent = String(probe.connectionPath[0]);
+          if (!answer?.data?.[parent]) failures.push(`${label}: the ${parent} was not answered`);
         }
         for (const error of answer?.errors ?? []) if (error.message.length < 20) failures.push(`${label}: terse message "${error.message}"`);
       });
@@ -295,14 +296,14 @@ describe('fuzzing ids, cursors and global ids', () => {
     expect(unexpected.slice(0, 3)).toEqual([]);
   }, 60_000);
 
-  it('refuses every cursor of a connection under an account on that connection alone: the account is read, nothing for the connection', async () => {
+  it('refuses every cursor of a connection on that connection alone: its account or settlement is read, nothing for the connection', async () => {
     const nested = probes().filter((probe) => probe.connectionPath);
     expect(nested.length).toBeGreaterThan(100);
     const { failures, statuses, counters } = await run(nested);
     expect(failures.slice(0, 20)).toEqual([]);
     expect([...statuses]).toEqual([200]);
-    // Only the accounts themselves (at most one read per probe): no list, group or store call.
-    expect(Object.keys(counters.byOperation)).toEqual(['getAccount']);
+    // Only the parents themselves (at most one read per probe): no list, page, group, store or report call.
+    expect(Object.keys(counters.byOperation).sort()).toEqual(['getAccount', 'getSettlement']);
     expect(counters.total).toBeLessThanOrEqual(nested.length);
     const unexpected = lines.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected.slice(0, 3)).toEqual([]);
