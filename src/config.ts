@@ -74,7 +74,7 @@ const schema = z
     SANDBOX_CANCELLATION_DELAY_MS: ms(5_000),
 
     GRAPHIQL: bool.optional(),
-    /** A JSON file `{ "<sha256 hex of the document>": "<document>" }` of persisted operations, read at boot. */
+    /** A JSON file `{ "sha256:<hex of the document>": "<document>" }` (or bare hex keys: GraphQL Code Generator's `persisted-documents.json` as written) of persisted operations, read at boot. */
     PERSISTED_OPERATIONS_MANIFEST: z.string().min(1).optional(),
     /** Allow-list mode: only the manifest's operations run; anything else is refused (PERSISTED_QUERY_ONLY). */
     PERSISTED_OPERATIONS_ONLY: bool.default(false),

@@ -78,10 +78,15 @@ export interface GraphqlWsOptions {
   onConnection?: { opened(): void; closed(): void };
   /** Open subscriptions one connection may hold (`MAX_SUBSCRIPTIONS_PER_CONNECTION`); one more is refused with TOO_MANY_SUBSCRIPTIONS. */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * The document a message names by hash alone (persisted operations); undefined: the message's own
+   * text. Throws a GraphQLError for a hash it does not know.
+   */
+  persistedDocumentOf?: (payload: { query: string; extensions?: Record<string, unknown> | null }) => string | undefined;
 }
 
 export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOptions) {
-  const { logger, isProd, maxPayloadBytes = 1024 * 1024, allowOrigin, onConnection, maxSubscriptionsPerConnection = Infinity } = options;
+  const { logger, isProd, maxPayloadBytes = 1024 * 1024, allowOrigin, onConnection, maxSubscriptionsPerConnection = Infinity, persistedDocumentOf } = options;
   const wsServer = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
@@ -126,7 +131,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         const envelope = yoga.getEnveloped({ request, params: payload, req: ctx.extra.request });
         let document;
         try {
-          document = envelope.parse(payload.query);
+          document = envelope.parse(persistedDocumentOf?.(payload) ?? payload.query);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
         }

@@ -18,7 +18,7 @@ import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
 import { createLogger } from './logger.ts';
 import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
-import { loadManifest, manifestOperationNames } from './plugins/persisted-operations.ts';
+import { loadManifest, manifestDocumentOf, manifestOperationNames } from './plugins/persisted-operations.ts';
 import { createAuthFailureGuard, createMemoryFailureCounter, createRedisFailureCounter } from './plugins/auth-failures.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
@@ -188,6 +188,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     allowOrigin: webSocketOriginPolicy({ origins: config.CORS_ORIGINS, production: config.NODE_ENV === 'production' }),
     onConnection: metrics.gateway.webSocket,
     maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    ...(persisted.manifest.size ? { persistedDocumentOf: manifestDocumentOf(persisted.manifest) } : {}),
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;

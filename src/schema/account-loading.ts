@@ -1,12 +1,18 @@
 /**
  * How an account is read: one `GET /v2/accounts/{id}` whose `expand` covers every sub-resource the
  * operation selects under it, with the lists Klarna does not embed (compliance decisions, the flat
- * store list) started in the same tick, so they travel together. Bad input is refused first. Only what
- * execution will resolve counts: a sub-resource under `@skip(if: true)` is neither expanded nor fetched.
+ * store list) started in the same tick, so they travel together. Only what execution will resolve
+ * counts: a sub-resource under `@skip(if: true)` is neither expanded nor fetched.
+ *
+ * Bad paging under an account (`stores(first: 500)`) is the connection's own error: the plan leaves
+ * that occurrence out (no expansion, no page for it), the account is read for the rest, and the
+ * connection field, nullable, answers BAD_USER_INPUT at its own path (its resolver parses the window
+ * before it reads anything), as a failing sub-resource does. It never nulls the account.
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PageRequest, type PartnerAccount } from '../datasources/partner-management.ts';
+import { BadUserInputError } from '../errors.ts';
 import { pageRequestFrom } from './connections.ts';
 import { connectionNodes, lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
@@ -23,12 +29,34 @@ const EXPANSION_BY_FIELD = {
   storeGroups: ACCOUNT_EXPANSIONS.storeGroups,
 } as const satisfies Record<string, AccountExpansion>;
 
-/** The expansions that answer every sub-resource selected under an account. */
+/** The connections of an account answered from its expansions (they need a valid window to be expanded). */
+const EXPANDED_CONNECTIONS = new Set(['businessEntities', 'brands', 'storeGroups']);
+
+/**
+ * Klarna's page requests of the occurrences of a connection whose window is valid. The others are
+ * left out of the plan: each refuses itself, on its own field, before it reads anything.
+ */
+function validPages(field: SelectedField | undefined): PageRequest[] {
+  const pages: PageRequest[] = [];
+  for (const args of windowArguments(field)) {
+    try {
+      pages.push(pageRequestFrom(args));
+    } catch (error) {
+      if (!(error instanceof BadUserInputError)) throw error;
+    }
+  }
+  return pages;
+}
+
+/** The expansions that answer every sub-resource selected under an account (with a valid window, for a connection). */
 export function expansionsFor(selected: Map<string, SelectedField>): AccountExpansion[] {
+  const answered = (field: string) => selected.has(field) && (!EXPANDED_CONNECTIONS.has(field) || validPages(selected.get(field)).length > 0);
   const expand: AccountExpansion[] = [];
-  for (const [field, expansion] of Object.entries(EXPANSION_BY_FIELD)) if (selected.has(field)) expand.push(expansion);
+  for (const [field, expansion] of Object.entries(EXPANSION_BY_FIELD)) if (answered(field)) expand.push(expansion);
   // `storeGroups { edges { node { stores } } }`: the groups' stores come inside the groups.
-  if (connectionNodes(selected.get('storeGroups')).has('stores')) expand.push(ACCOUNT_EXPANSIONS.storeGroupsWithStores);
+  if (answered('storeGroups') && validPages(connectionNodes(selected.get('storeGroups')).get('stores')).length) {
+    expand.push(ACCOUNT_EXPANSIONS.storeGroupsWithStores);
+  }
   return expand;
 }
 
@@ -41,26 +69,15 @@ export interface AccountReadPlan {
   storePages: PageRequest[];
 }
 
-const ACCOUNT_CONNECTIONS = ['businessEntities', 'brands', 'storeGroups', 'stores', 'complianceDecisions'];
-
-/** Refuses bad paging anywhere under an account before the account is read (no call for bad input). */
-function assertPagingArguments(selected: Map<string, SelectedField>): void {
-  for (const field of ACCOUNT_CONNECTIONS) {
-    for (const args of windowArguments(selected.get(field))) pageRequestFrom(args);
-  }
-  for (const args of windowArguments(connectionNodes(selected.get('storeGroups')).get('stores'))) pageRequestFrom(args);
-}
-
 /**
- * The calls reading an account for `selected` starts together, or BAD_USER_INPUT for bad paging
- * anywhere under it (then nothing is read). `loadAccount` makes them; the call planner counts them.
+ * The calls reading an account for `selected` starts together; a connection with bad paging adds none
+ * (it refuses itself). `loadAccount` makes them; the call planner counts them.
  */
 export function planAccountRead(selected: Map<string, SelectedField>): AccountReadPlan {
-  assertPagingArguments(selected);
   return {
     expand: expansionsFor(selected),
-    decisionPages: windowArguments(selected.get('complianceDecisions')).map(pageRequestFrom),
-    storePages: windowArguments(selected.get('stores')).map(pageRequestFrom),
+    decisionPages: validPages(selected.get('complianceDecisions')),
+    storePages: validPages(selected.get('stores')),
   };
 }
 

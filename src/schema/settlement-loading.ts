@@ -1,9 +1,13 @@
 /**
  * How a settlement is read: `GET /v2/settlements/{id}`, with every call its selection needs (payout,
  * transaction pages, report windows) started in the same tick, so the whole `Settlement` query costs
- * one parallel round trip. Bad input is refused first, before anything is read.
+ * one parallel round trip. A bad id is refused first, before anything is read. Bad paging under it
+ * (`transactions(first: 0)`, `report { rows(after: "x") }`) is the connection's own error, as under an
+ * account: the plan leaves that occurrence out and the nullable connection answers BAD_USER_INPUT at
+ * its own path (its resolver parses the window before it reads), never nulling the settlement.
  */
 import type { GraphQLResolveInfo } from 'graphql';
+import { BadUserInputError } from '../errors.ts';
 import type { SchemaContext } from './context.ts';
 import type { PageRequest } from '../datasources/partner-management.ts';
 import type { ReportWindow } from '../datasources/settlement-report.ts';
@@ -11,7 +15,7 @@ import { ID_RULES, assertId } from './ids.ts';
 import { lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
 import { windowArguments } from './plan/window.ts';
-import { reportWindow, reportWindowsOf } from './settlement-report-plan.ts';
+import { reportWindowsOf } from './settlement-report-plan.ts';
 import { planTransactionPage } from './settlement-transactions.ts';
 
 /** The calls started with a settlement for a selection. */
@@ -23,18 +27,31 @@ export interface SettlementReadPlan {
   reportWindows: ReportWindow[];
 }
 
+/** The transaction page plans of the `transactions` occurrences whose window is valid (the others refuse themselves). */
+function validTransactionPlans(transactions: SelectedField | undefined) {
+  const plans = [];
+  for (const args of windowArguments(transactions)) {
+    try {
+      plans.push(planTransactionPage(args));
+    } catch (error) {
+      if (!(error instanceof BadUserInputError)) throw error;
+    }
+  }
+  return plans;
+}
+
 /**
- * The calls reading a settlement for `selected` starts together, or BAD_USER_INPUT for bad paging
- * under it (then nothing is read). `loadSettlement` makes them; the call planner counts them.
+ * The calls reading a settlement for `selected` starts together; a connection with bad paging adds
+ * none (it refuses itself). `loadSettlement` makes them; the call planner counts them.
  */
 export function planSettlementRead(selected: Map<string, SelectedField>): SettlementReadPlan {
-  const transactionPlans = windowArguments(selected.get('transactions')).map((args) => planTransactionPage(args));
-  for (const args of windowArguments(selected.get('report')?.children().get('rows'))) reportWindow(args);
   const report = selected.get('report');
+  // The summary window alone is read only for a selected summary (rows all refused: no download).
+  const reportWindows = report ? reportWindowsOf(report).filter((window) => window.kind !== 'summary' || report.children().has('summary')) : [];
   return {
     payout: selected.has('payout'),
-    transactionPages: transactionPlans.filter((plan) => !plan.empty).map((plan) => plan.request),
-    reportWindows: report ? reportWindowsOf(report) : [],
+    transactionPages: validTransactionPlans(selected.get('transactions')).filter((plan) => !plan.empty).map((plan) => plan.request),
+    reportWindows,
   };
 }
 

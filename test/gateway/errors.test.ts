@@ -1,7 +1,8 @@
 /** Upstream errors become stable codes; bad input is refused before any call; failures stay local. */
 import { describe, expect, it } from 'vitest';
+import { ACCOUNT_EXPANSIONS } from '../../src/datasources/partner-management.ts';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
-import { admin } from '../utils/sandbox.ts';
+import { admin, requestsSent } from '../utils/sandbox.ts';
 import { countCalls, gql, useGateway, type GraphQLResult } from '../utils/gateway.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
@@ -31,14 +32,10 @@ describe('error mapping', () => {
     expect(result.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('refuses what is not a Klarna id, too many ids and bad paging without any upstream call', async () => {
+  it('refuses what is not a Klarna id, too many ids and bad paging of a root field without any upstream call', async () => {
     const cases: [string, Record<string, unknown>, string][] = [
       [NAME_QUERY, { id: 'LWT2XJSE' }, 'id'],
       [`query($ids: [ID!]!) { accounts(ids: $ids) { name } }`, { ids: Array.from({ length: 101 }, () => ACCOUNT) }, 'ids'],
-      [`query($id: ID!) { account(id: $id) { name brands(first: 500) { edges { node { id } } } } }`, { id: ACCOUNT }, 'first'],
-      [`query($id: ID!) { account(id: $id) { stores(last: 5) { edges { node { id } } } } }`, { id: ACCOUNT }, 'last'],
-      [`query($id: ID!) { account(id: $id) { stores(first: 5, after: "%%%") { edges { node { id } } } } }`, { id: ACCOUNT }, 'after'],
-      [`{ settlement(id: "krn:partner:eu1:settlement:live:113574395") { transactions(first: 0) { edges { cursor } } } }`, {}, 'first'],
       [`{ cardOrder(orderId: "bad id with spaces") { orderId } }`, {}, 'orderId'],
       [`{ pricePlan(id: "krn:partner:global:payment:price-plan:171080e7-2637-4675-a224-ec032723ebdf", merchantCategoryCode: "0000") { id } }`, {}, 'merchantCategoryCode'],
       [`{ pricePlan(id: "..", merchantCategoryCode: "5499") { id } }`, {}, 'id'],
@@ -52,6 +49,69 @@ describe('error mapping', () => {
       expect(error?.extensions?.problems?.[0]?.path, query).toBe(path);
       expect(error?.message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('answers bad paging under an account on the connection alone: the account is read for the rest, the connection makes no call', async () => {
+    const connection = (field: string) => `${field} { edges { node { id } } }`;
+    const cases: [string, (string | number)[], string][] = [
+      [`name ${connection('brands(first: 500)')}`, ['account', 'brands'], 'first'],
+      [`name ${connection('businessEntities(first: 0)')}`, ['account', 'businessEntities'], 'first'],
+      [`name ${connection('storeGroups(first: 1, last: 1)')}`, ['account', 'storeGroups'], 'last'],
+      [`name ${connection('stores(first: 500)')}`, ['account', 'stores'], 'first'],
+      [`name ${connection('stores(last: 5)')}`, ['account', 'stores'], 'last'],
+      [`name ${connection('stores(first: 5, after: "%%%")')}`, ['account', 'stores'], 'after'],
+      [`name ${connection('complianceDecisions(first: 101)')}`, ['account', 'complianceDecisions'], 'first'],
+      [`name storeGroups(first: 1) { edges { node { reference ${connection('stores(first: 500)')} } } }`, ['account', 'storeGroups', 'edges', 0, 'node', 'stores'], 'first'],
+    ];
+    for (const [selection, path, argument] of cases) {
+      const query = `query($id: ID!) { account(id: $id) { ${selection} } }`;
+      const { result, byOperation } = await countCalls(context.sandbox, () => gql(context.gateway, query, { id: ACCOUNT }));
+      // The account itself: its name is answered, and only the failing connection is null.
+      expect(result.body.data?.account?.name, query).toBe('Merchant ABC US');
+      let value: any = result.body.data;
+      for (const key of path) value = value?.[key];
+      expect(value, query).toBeNull();
+      expect(result.body.errors, query).toHaveLength(1);
+      expect(result.body.errors?.[0], query).toMatchObject({ path, extensions: { code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ path: argument })] } });
+      // One read of the account, and nothing for the refused connection: no list call, no expansion.
+      expect(byOperation, query).toEqual({ getAccount: 1 });
+      const [read] = await requestsSent(context.sandbox, 'getAccount');
+      const expand = (read?.searchParams.get('expand') ?? '').split(',');
+      const refused = path.length > 2 ? ACCOUNT_EXPANSIONS.storeGroupsWithStores : ACCOUNT_EXPANSIONS[path[1] as keyof typeof ACCOUNT_EXPANSIONS];
+      if (refused) expect(expand, query).not.toContain(refused);
+      if (path.length > 2) expect(expand, query).toContain(ACCOUNT_EXPANSIONS.storeGroups);
+    }
+  });
+
+  it('answers bad paging under a settlement on the connection alone, with one read of the settlement', async () => {
+    const SETTLEMENT = 'krn:partner:eu1:settlement:live:113574395';
+    const cases: [string, (string | number)[], string][] = [
+      ['transactions(first: 0) { edges { cursor } }', ['settlement', 'transactions'], 'first'],
+      ['transactions(first: 2, after: "%%%") { edges { cursor } }', ['settlement', 'transactions'], 'after'],
+      ['report { rows(first: 101) { edges { cursor } } }', ['settlement', 'report', 'rows'], 'first'],
+      ['report { rows(first: 2, after: "%%%") { edges { cursor } } }', ['settlement', 'report', 'rows'], 'after'],
+    ];
+    for (const [selection, path, argument] of cases) {
+      const query = `{ settlement(id: "${SETTLEMENT}") { klarnaId ${selection} } }`;
+      const { result, byOperation } = await countCalls(context.sandbox, () => gql(context.gateway, query));
+      expect(result.body.data?.settlement?.klarnaId, query).toBe(SETTLEMENT);
+      let value: any = result.body.data;
+      for (const key of path) value = value?.[key];
+      expect(value, query).toBeNull();
+      expect(result.body.errors, query).toHaveLength(1);
+      expect(result.body.errors?.[0], query).toMatchObject({ path, extensions: { code: 'BAD_USER_INPUT', problems: [expect.objectContaining({ path: argument })] } });
+      // No transaction page and no report download: only the settlement.
+      expect(byOperation, query).toEqual({ getSettlement: 1 });
+    }
+  });
+
+  it('keeps a valid occurrence of the same connection beside a refused one (aliases)', async () => {
+    const query = `query($id: ID!) { account(id: $id) { good: brands(first: 1) { edges { node { id } } } bad: brands(first: 500) { edges { node { id } } } } }`;
+    const { result, byOperation } = await countCalls(context.sandbox, () => gql(context.gateway, query, { id: ACCOUNT }));
+    expect(result.body.data?.account?.good?.edges).toHaveLength(1);
+    expect(result.body.data?.account?.bad).toBeNull();
+    expect(result.body.errors).toEqual([expect.objectContaining({ path: ['account', 'bad'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(byOperation).toEqual({ getAccount: 1 });
   });
 
   it('refuses a malformed global id, or one whose parts are not ids, with BAD_USER_INPUT, and one of a type node cannot read with NOT_FOUND, without any call', async () => {

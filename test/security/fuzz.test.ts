@@ -4,7 +4,9 @@
  * global ids, and every mutation whose input carries an id or a header value. Each must be refused with
  * a documented code (BAD_USER_INPUT, or NOT_FOUND for a global id of a type `node` cannot read; a
  * mutation answers ValidationError, code VALIDATION_FAILED), never INTERNAL_SERVER_ERROR or HTTP 500, and the sandbox must
- * receive no request at all.
+ * receive no request for what is refused: none at all, except that a connection (each is under an
+ * account or a settlement) refuses only itself (the error on its own path, the parent answered), so
+ * the parent is read (`getAccount`, `getSettlement`) and nothing else.
  *
  * Operations travel in JSON batches of MAX_BATCH_OPERATIONS (one small operation each, so no alias
  * limit applies), a few batches at a time.
@@ -32,6 +34,8 @@ interface Probe {
   mutation?: string;
   /** Codes this probe may answer (default: both documented ones). */
   codes?: ReadonlySet<string>;
+  /** A connection under an account or a settlement: its error must sit on this path, and that parent be answered. */
+  connectionPath?: (string | number)[];
 }
 
 /** Header values (not ids) a value must also break to be hostile there: the idempotency key's own rule. */
@@ -56,16 +60,20 @@ const QUERIES: [string, string][] = [
 ];
 
 const page = (field: string, args: string) => `${field}(${args}) { edges { cursor } }`;
-/** Connections with one `$v` cursor to fuzz, forward and backward. */
-const CURSORS: [string, (args: string) => string][] = [
-  ['Account.businessEntities', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('businessEntities', args)} } }`],
-  ['Account.brands', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('brands', args)} } }`],
-  ['Account.storeGroups', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('storeGroups', args)} } }`],
-  ['Account.stores', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('stores', args)} } }`],
-  ['Account.complianceDecisions', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('complianceDecisions', args)} } }`],
-  ['StoreGroup.stores', (args) => `query($v: String!) { account(id: "${VALID.account}") { storeGroups(first: 1) { edges { node { ${page('stores', args)} } } } } }`],
-  ['Settlement.transactions', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { ${page('transactions', args)} } }`],
-  ['SettlementReport.rows', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { report { ${page('rows', args)} } } }`],
+/** Connections with one `$v` cursor to fuzz, forward and backward, with their path (each is under an account or a settlement). */
+const CURSORS: [string, (args: string) => string, (string | number)[]?][] = [
+  ['Account.businessEntities', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('businessEntities', args)} } }`, ['account', 'businessEntities']],
+  ['Account.brands', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('brands', args)} } }`, ['account', 'brands']],
+  ['Account.storeGroups', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('storeGroups', args)} } }`, ['account', 'storeGroups']],
+  ['Account.stores', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('stores', args)} } }`, ['account', 'stores']],
+  ['Account.complianceDecisions', (args) => `query($v: String!) { account(id: "${VALID.account}") { ${page('complianceDecisions', args)} } }`, ['account', 'complianceDecisions']],
+  [
+    'StoreGroup.stores',
+    (args) => `query($v: String!) { account(id: "${VALID.account}") { storeGroups(first: 1) { edges { node { ${page('stores', args)} } } } } }`,
+    ['account', 'storeGroups', 'edges', 0, 'node', 'stores'],
+  ],
+  ['Settlement.transactions', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { ${page('transactions', args)} } }`, ['settlement', 'transactions']],
+  ['SettlementReport.rows', (args) => `query($v: String!) { settlement(id: "${VALID.settlement}") { report { ${page('rows', args)} } } }`, ['settlement', 'report', 'rows']],
 ];
 
 const OUTCOME = '__typename ... on UserError { code }';
@@ -175,9 +183,10 @@ function probes(): Probe[] {
   };
   for (const [name, query] of QUERIES) for (const value of share()) list.push({ target: name, query, variables: { v: value } });
   for (const value of share()) list.push({ target: 'accounts(ids)', query: `query($ids: [ID!]!) { accounts(ids: $ids) { name } }`, variables: { ids: [VALID.account, value] } });
-  for (const [name, make] of CURSORS) {
-    for (const value of share()) list.push({ target: `${name}(after)`, query: make('first: 1, after: $v'), variables: { v: value }, codes: BAD_INPUT_ONLY });
-    for (const value of share()) list.push({ target: `${name}(before)`, query: make('last: 1, before: $v'), variables: { v: value }, codes: BAD_INPUT_ONLY });
+  for (const [name, make, connectionPath] of CURSORS) {
+    const under = connectionPath ? { connectionPath } : {};
+    for (const value of share()) list.push({ target: `${name}(after)`, query: make('first: 1, after: $v'), variables: { v: value }, codes: BAD_INPUT_ONLY, ...under });
+    for (const value of share()) list.push({ target: `${name}(before)`, query: make('last: 1, before: $v'), variables: { v: value }, codes: BAD_INPUT_ONLY, ...under });
   }
   const node = `query($v: ID!) { node(id: $v) { id } }`;
   for (const [typename, parts] of Object.entries(NODE_PARTS)) {
@@ -238,9 +247,9 @@ describe('fuzzing ids, cursors and global ids', () => {
     expect([...nodeTypes].sort()).toEqual(Object.keys(NODE_KEYS).sort());
   });
 
-  it('refuses every probe with a documented code before any request reaches the sandbox', async () => {
-    const all = probes();
-    const batches = Array.from({ length: Math.ceil(all.length / BATCH) }, (_, index) => all.slice(index * BATCH, (index + 1) * BATCH));
+  /** Sends the probes in batches and returns what went wrong, and the calls the sandbox received. */
+  async function run(list: Probe[]) {
+    const batches = Array.from({ length: Math.ceil(list.length / BATCH) }, (_, index) => list.slice(index * BATCH, (index + 1) * BATCH));
     const failures: string[] = [];
     const statuses = new Set<number>();
     await admin(context.sandbox, 'DELETE', '/counters');
@@ -265,14 +274,37 @@ describe('fuzzing ids, cursors and global ids', () => {
         } else if (!codes.length) {
           failures.push(`${label}: answered without an error`);
         }
+        if (probe.connectionPath) {
+          const paths = (answer?.errors ?? []).map((error) => JSON.stringify(error.path));
+          if (paths.some((path) => path !== JSON.stringify(probe.connectionPath))) failures.push(`${label}: error at ${paths.join(', ')}, not on the connection`);
+          const parent = String(probe.connectionPath[0]);
+          if (!answer?.data?.[parent]) failures.push(`${label}: the ${parent} was not answered`);
+        }
         for (const error of answer?.errors ?? []) if (error.message.length < 20) failures.push(`${label}: terse message "${error.message}"`);
       });
     });
+    const counters = await admin<{ total: number; byOperation: Record<string, { total: number }> }>(context.sandbox, 'GET', '/counters');
+    return { failures, statuses, counters };
+  }
 
-    const counters = await admin<{ total: number; byOperation: Record<string, unknown> }>(context.sandbox, 'GET', '/counters');
+  it('refuses every probe with a documented code before any request reaches the sandbox', async () => {
+    const { failures, statuses, counters } = await run(probes().filter((probe) => !probe.connectionPath));
     expect(failures.slice(0, 20)).toEqual([]);
     expect([...statuses]).toEqual([200]);
     expect(counters.total, JSON.stringify(counters.byOperation)).toBe(0);
+    const unexpected = lines.join('').split('\n').filter((line) => line.includes('unexpected error'));
+    expect(unexpected.slice(0, 3)).toEqual([]);
+  }, 60_000);
+
+  it('refuses every cursor of a connection on that connection alone: its account or settlement is read, nothing for the connection', async () => {
+    const nested = probes().filter((probe) => probe.connectionPath);
+    expect(nested.length).toBeGreaterThan(100);
+    const { failures, statuses, counters } = await run(nested);
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect([...statuses]).toEqual([200]);
+    // Only the parents themselves (at most one read per probe): no list, page, group, store or report call.
+    expect(Object.keys(counters.byOperation).sort()).toEqual(['getAccount', 'getSettlement']);
+    expect(counters.total).toBeLessThanOrEqual(nested.length);
     const unexpected = lines.join('').split('\n').filter((line) => line.includes('unexpected error'));
     expect(unexpected.slice(0, 3)).toEqual([]);
   }, 60_000);

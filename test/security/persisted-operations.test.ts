@@ -6,8 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'graphql-ws';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import { loadManifest, sha256Hex } from '../../src/plugins/persisted-operations.ts';
 import { DOCS_ACCOUNT_ID } from '../../src/sandbox/seed/docs-samples.ts';
@@ -76,6 +78,40 @@ describe('persisted operations allow-list', () => {
     await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(1);
     expect(accepted.error).toBeUndefined();
     await accepted.dispose();
+    await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(0);
+  });
+
+  it('over WebSocket, accepts a listed document as a client prints it: other layout and order, Apollo\'s __typename', async () => {
+    const printed = 'subscription Events(\n  $accountId: ID!\n) {\n  accountEvents(accountId: $accountId) {\n    __typename\n    id\n  }\n}';
+    const accepted = subscribe(context.gateway, printed, { accountId: DOCS_ACCOUNT_ID });
+    await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(1);
+    expect(accepted.error).toBeUndefined();
+    await accepted.dispose();
+    await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(0);
+
+    // One more field is another operation, however it is laid out.
+    const widened = subscribe(context.gateway, printed.replace('id\n', 'id\n    type\n'), { accountId: DOCS_ACCOUNT_ID });
+    await expect.poll(() => widened.completed).toBe(true);
+    expect(JSON.stringify(widened.error)).toContain('PERSISTED_QUERY_ONLY');
+    await widened.dispose();
+  });
+
+  it('accepts documentId (sha256:<hex> or hex) over HTTP, and a hash alone over WebSocket', async () => {
+    for (const documentId of [`sha256:${sha256Hex(LISTED)}`, sha256Hex(LISTED)]) {
+      const result = await post(context.gateway.graphqlUrl, { documentId, variables: { id: DOCS_ACCOUNT_ID } });
+      expect(result).toEqual({ status: 200, body: { data: { account: { name: 'Merchant ABC US' } } } });
+    }
+    const unknown = await post(context.gateway.graphqlUrl, { documentId: `sha256:${sha256Hex(UNLISTED)}`, variables: { id: DOCS_ACCOUNT_ID } });
+    expect(unknown.body.errors?.map((error) => error.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+
+    const client = createClient({ url: context.gateway.graphqlUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    let error: unknown;
+    const payload = { query: '', documentId: `sha256:${sha256Hex(SUBSCRIPTION)}`, variables: { accountId: DOCS_ACCOUNT_ID } };
+    client.subscribe(payload, { next: () => {}, error: (reason) => (error = reason), complete: () => {} });
+    await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(1);
+    expect(error).toBeUndefined();
+    await client.dispose();
+    await expect.poll(() => context.gateway.events.bus.subscribers()).toBe(0);
   });
 });
 
@@ -129,9 +165,15 @@ describe('persisted operations configuration', () => {
   });
 
   it('refuses a manifest whose key is not its document\'s hash, or whose document does not parse', () => {
-    expect(() => loadManifest(writeManifest({ [sha256Hex(LISTED)]: UNLISTED }))).toThrow(/is not a document under the lower-case sha256 hex/);
+    expect(() => loadManifest(writeManifest({ [sha256Hex(LISTED)]: UNLISTED }))).toThrow(/is not a document under the sha256 hex of its text/);
     const broken = '{ account(';
     expect(() => loadManifest(writeManifest({ [sha256Hex(broken)]: broken }))).toThrow(/Syntax Error/);
     expect(loadManifest(writeManifest({ [sha256Hex(LISTED)]: LISTED })).get(sha256Hex(LISTED))).toBe(LISTED);
+  });
+
+  it('reads keys `sha256:<hex>` (GraphQL Code Generator\'s, the GraphQL-over-HTTP document id) as their hex', () => {
+    expect([...loadManifest(writeManifest({ [`sha256:${sha256Hex(LISTED)}`]: LISTED })).keys()]).toEqual([sha256Hex(LISTED)]);
+    expect(() => loadManifest(writeManifest({ [`sha256:${sha256Hex(LISTED)}`]: UNLISTED }))).toThrow(/is not a document under the sha256 hex/);
+    expect(() => loadManifest(writeManifest({ [`sha1:${sha256Hex(LISTED)}`]: LISTED }))).toThrow(/is not a document under the sha256 hex/);
   });
 });
