@@ -112,7 +112,9 @@ export function useCompression({ minBytes }: CompressionOptions): Plugin {
       if (!coding) return;
       const declared = response.headers.get('content-length');
       if (mediaType !== STREAMED && declared !== null && Number(declared) < minBytes) return;
-      const headers = new fetchAPI.Headers(response.headers);
+      // (Copied by hand: the Headers ponyfill copies another's names in their original case, which its
+      // own `delete` and `set` then miss.)
+      const headers = new fetchAPI.Headers([...response.headers].map(([name, value]): [string, string] => [name.toLowerCase(), value]));
       headers.set('content-encoding', coding);
       headers.delete('content-length');
       const init = { status: response.status, statusText: response.statusText, headers };
