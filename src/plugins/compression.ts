@@ -131,10 +131,10 @@ export function useCompression({ minBytes }: CompressionOptions): Plugin {
       }
       const body = Buffer.from(await response.arrayBuffer());
       if (body.length < minBytes) {
-        setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }));
+        setResponse(new fetchAPI.Response(body as unknown as BodyInit, { status: response.status, statusText: response.statusText, headers: response.headers }));
         return;
       }
-      setResponse(new fetchAPI.Response(await compressWhole(coding, body), init));
+      setResponse(new fetchAPI.Response((await compressWhole(coding, body)) as unknown as BodyInit, init));
     },
   };
 }

@@ -31,13 +31,13 @@
  *   the TTL is the revocation window.
  */
 import { createHash } from 'node:crypto';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { canonicalAuthorization, credentialsHash } from '../auth/principal.ts';
 import { ConfigError } from '../config.ts';
+import { encodeGlobalId } from '../schema/global-ids.ts';
 import { createEntityTags } from './entity-tags.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
@@ -186,7 +186,7 @@ export function createResponseCache(options: ResponseCacheOptions) {
     invalidate,
   };
   const invalidateAccount = async (accountId: string) => {
-    await invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
+    await invalidate([{ typename: 'Account', id: encodeGlobalId('Account', accountId) }]);
   };
 
   /** The invalidations each operation started, by its context (its answer waits for these alone). */
