@@ -1,6 +1,9 @@
 /**
  * Compressed answers (gzip, brotli), as the client's `Accept-Encoding` asks (RFC 9110 §12.5.3: q-values,
- * `*`, `identity`; a tie goes to brotli, the smaller). Only what the gateway itself answers in one of
+ * `*`, `identity`). A tie (`gzip, deflate, br`, as browsers and most HTTP stacks send it) goes to gzip:
+ * on the Dashboard (1,874 B) brotli at quality 4 saves 25 bytes more (720 B against 745 B) for 2.5–4
+ * times the CPU (about 180 µs against 70 µs here), and CPU is what this gateway is judged on. A client
+ * that ranks `br` higher (`br;q=1, gzip;q=0.8`), or accepts only `br`, gets brotli. Only what the gateway itself answers in one of
  * `COMPRESSIBLE` types is compressed; a response that already has a `Content-Encoding` (GraphiQL's
  * precompressed assets) is left alone.
  *
@@ -15,8 +18,8 @@
  *   lives for hours with small events, where a flush per event saves little and a compressor kept per
  *   open stream costs 0.25–1 MB of memory each; some proxies also hold compressed event streams back.
  *
- * CPU is what this gateway is judged on: brotli runs at quality 4 (close to gzip's speed, smaller
- * output), gzip at level 5.
+ * Levels for answers made afresh each time: brotli at quality 4 (quality 11, its default, takes about
+ * 100 times as long for 10% less), gzip at level 5.
  */
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -33,8 +36,8 @@ const SYNC_LIMIT_BYTES = 64 * 1024;
 const BROTLI_QUALITY = 4;
 const GZIP_LEVEL = 5;
 
-/** The server's own order among equally acceptable codings. */
-const PREFERENCE: readonly ContentCoding[] = ['br', 'gzip'];
+/** The server's own order among equally acceptable codings: the cheaper first. */
+const PREFERENCE: readonly ContentCoding[] = ['gzip', 'br'];
 
 /**
  * The coding to answer in for an `Accept-Encoding` value, or undefined for none (identity). A coding

@@ -20,12 +20,15 @@ const DEFERRED = `query ($id: ID!) {
 
 describe('negotiateEncoding', () => {
   it.each([
-    ['gzip, deflate, br', 'br'],
+    ['gzip, deflate, br', 'gzip'],
+    ['br', 'br'],
+    ['gzip;q=0.8, br', 'br'],
     ['gzip', 'gzip'],
     ['GZIP ; q=0.8', 'gzip'],
     ['gzip;q=0.5, br;q=0.1', 'gzip'],
     ['br;q=0, gzip', 'gzip'],
-    ['*', 'br'],
+    ['*', 'gzip'],
+    ['*;q=0.5, br', 'br'],
     ['*;q=0.3, br;q=0', 'gzip'],
     ['gzip;q=0.2, identity;q=0.5', undefined],
     ['identity', undefined],
