@@ -17,6 +17,7 @@ import DataLoader from 'dataloader';
 import { getArgumentValues, getNamedType, Kind, type FieldNode, type GraphQLEnumType, type GraphQLObjectType, type GraphQLResolveInfo as Info, type SelectionSetNode } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Agent, request } from 'undici';
+import { encodeCompact } from '../src/schema/compact-ids.ts';
 
 const typeDefs = readFileSync(new URL('./bare-gateway.graphql', import.meta.url), 'utf8');
 
@@ -37,7 +38,8 @@ interface Context {
 }
 
 const enc = encodeURIComponent;
-const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+// The gateway's compact global ids (`src/schema/compact-ids.ts`), else the old base64 of `Type:key`.
+const gid = (type: string, id: string) => encodeCompact(type, id.split(' ')) ?? Buffer.from(`${type}:${id}`).toString('base64');
 const cursorOf = (id: string) => Buffer.from(id).toString('base64url');
 const scoped = (accountId: unknown, items: unknown) => ((items ?? []) as Json[]).map((item) => ({ ...item, accountId }));
 

@@ -80,6 +80,10 @@ const schema = z
     PERSISTED_OPERATIONS_ONLY: bool.default(false),
     /** Automatic persisted queries: bytes of documents kept per process (an LRU); 0 turns APQ off. Off in allow-list mode. */
     APQ_CACHE_BYTES: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+    /** gzip / brotli answers as the client's `Accept-Encoding` asks (off: e.g. behind a proxy that compresses). */
+    COMPRESSION: bool.default(true),
+    /** Whole answers shorter than this many bytes go uncompressed (streamed `multipart/mixed` answers are always compressed). */
+    COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(1024),
     /** `/ready` probes each Klarna origin (`HEAD /`) at most once per this long; 0 probes on every request. */
     READINESS_CACHE_MS: ms(5_000),
     /** A readiness probe not answered within this counts the origin as unreachable. */

@@ -19,6 +19,7 @@ import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
 import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
 import { useAcceptCheck, useStreamingAcceptCheck } from './plugins/accept.ts';
 import { useCoercionErrorCodes } from './plugins/coercion-errors.ts';
+import { useCompression, type CompressionOptions } from './plugins/compression.ts';
 import { useHealthBody } from './plugins/health.ts';
 import { createOperationLog } from './plugins/operation-log.ts';
 import { useOperationOutcome } from './plugins/operation-outcome.ts';
@@ -61,6 +62,8 @@ export interface GatewayOptions extends ContextDependencies {
   authFailures?: { guard: AuthFailureGuard; trustedProxyHops: number };
   /** Open subscriptions one principal may hold on this replica (`MAX_SUBSCRIPTIONS_PER_PRINCIPAL`); unset: unbounded. */
   maxSubscriptionsPerPrincipal?: number;
+  /** gzip / brotli as the client accepts (`COMPRESSION`, `COMPRESSION_MIN_BYTES`); unset: answers go uncompressed. */
+  compression?: CompressionOptions;
 }
 
 /**
@@ -210,6 +213,8 @@ export function createGateway(options: GatewayOptions) {
       // After persisted operations: the cache looks an answer up by its document, which for an operation
       // sent by hash alone is only known once they have resolved it (and refused what is not allowed).
       ...(options.responseCache ? [options.responseCache.plugin((request) => authenticate(request.headers).then(() => true, () => false))] : []),
+      // Last: it compresses the answer as every other plugin left it (headers, ETag, or a 304 it leaves alone).
+      ...(options.compression ? [useCompression(options.compression)] : []),
     ],
   });
   return yoga;

@@ -164,6 +164,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     maxSubscriptionsPerPrincipal: config.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
     ...(responseCache ? { responseCache } : {}),
     ...(tracing ? { tracer: tracing.tracer } : {}),
+    ...(config.COMPRESSION ? { compression: { minBytes: config.COMPRESSION_MIN_BYTES } } : {}),
   });
   const server: Server = createServer(yoga);
   const requests = trackRequests(server);

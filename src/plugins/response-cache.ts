@@ -31,13 +31,14 @@
  *   the TTL is the revocation window.
  */
 import { createHash } from 'node:crypto';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { canonicalAuthorization, credentialsHash } from '../auth/principal.ts';
 import { ConfigError } from '../config.ts';
+import { encodeGlobalId } from '../schema/global-ids.ts';
+import { createEntityTags } from './entity-tags.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
 const HOUR = 3_600_000;
@@ -185,7 +186,7 @@ export function createResponseCache(options: ResponseCacheOptions) {
     invalidate,
   };
   const invalidateAccount = async (accountId: string) => {
-    await invalidate([{ typename: 'Account', id: encodeGlobalID('Account', accountId) }]);
+    await invalidate([{ typename: 'Account', id: encodeGlobalId('Account', accountId) }]);
   };
 
   /** The invalidations each operation started, by its context (its answer waits for these alone). */
@@ -225,8 +226,15 @@ export function createResponseCache(options: ResponseCacheOptions) {
    */
   function plugin(authenticated: (request: Request) => Promise<boolean>): Plugin {
     const trusted = new WeakSet<Request>();
+    // ETag and 304 for the answers the cache keeps (`entity-tags.ts`): an answer stored marks its request.
+    const entityTags = createEntityTags(sessionOf);
+    const taggingStores: Cache = Object.assign((context: object): Cache => {
+      const view = (cacheByOperation as unknown as (context: object) => Cache)(context);
+      const { request } = context as { request?: Request };
+      return { ...view, set: (...args) => (request && entityTags.mark(request), view.set(...args)) };
+    }, cache);
     const responseCache = useResponseCache({
-      cache: cacheByOperation,
+      cache: taggingStores,
       ttl: ttlMs,
       ttlPerSchemaCoordinate: ttls,
       // The key is the caller's own credentials (hashed): two tokens of one subject with different
@@ -283,6 +291,7 @@ export function createResponseCache(options: ResponseCacheOptions) {
       onPluginInit: ({ addPlugin }) => {
         addPlugin(responseCache);
         addPlugin(awaitOwnInvalidations);
+        addPlugin(entityTags.plugin);
       },
       // Runs before the plugin's own `onExecute` (it was added after this one). An operation that
       // executes has had its caller authenticated by our context: a mutation is let in whatever

@@ -6,7 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type { SchemaContext } from './context.ts';
 import { accessPolicyPlugin, forbidden, scopesOf, type AuthScopes } from './access-policy.ts';
-import { decodeGlobalId } from './global-ids.ts';
+import { decodeGlobalId, encodeGlobalId } from './global-ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: SchemaContext;
@@ -34,7 +34,9 @@ export const builder = new SchemaBuilder<{
     // `node` and `nodes` are `nodes.ts`, which checks every id before anything is read.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
-    // Any `globalID` argument decodes strictly (BAD_USER_INPUT, never Pothos's uncoded error).
+    // Ids are handed out in the compact form; any `globalID` argument decodes strictly, in either form
+    // (BAD_USER_INPUT, never Pothos's uncoded error).
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
     decodeGlobalID: (globalId) => decodeGlobalId(globalId),
     idFieldOptions: { description: 'Global id of the object: pass it to `node(id:)` to read it again.' },
     nodeTypeOptions: { description: 'An object with a global id that `node(id:)` reads again.' },

@@ -101,8 +101,12 @@ builder.node(CardPromiseRef, {
   }),
 });
 
-builder.objectType(CardOrderRef, {
+builder.node(CardOrderRef, {
   description: "An order settled with virtual cards: its card settlement and its cancellation, from Klarna's Merchant Card Service.",
+  // The order id alone: a client cache (Apollo, urql) normalises the order by it. Reading it by
+  // `node(id:)` checks the id and calls nothing, as `cardOrder(orderId:)` does: its fields read Klarna.
+  id: { resolve: (order) => order.orderId },
+  loadOne: (key) => ({ orderId: nodeKeyParts('CardOrder', key)[0]! }),
   fields: (t) => ({
     orderId: t.exposeID('orderId', { description: 'The order id.' }),
     settlement: t.field({

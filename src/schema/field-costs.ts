@@ -100,6 +100,7 @@ function readNode(globalId: unknown, calls: CallRecorder): PlannedValue | null {
     Settlement: () => load('settlement', () => id, { settlementId: id }),
     CardSettlement: () => load('cardSettlement', () => parts),
     CardPromise: () => load('cardPromise', () => id),
+    CardOrder: () => ({ orderId: id }),
   };
   const loader = loaders[typename];
   if (!loader) return null;

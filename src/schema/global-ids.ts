@@ -1,16 +1,22 @@
 /**
- * Global ids, as `node(id:)` and `nodes(ids:)` take them: `base64("<Type>:<key>")`, the form Pothos's
- * relay plugin encodes. A key is the Klarna ids that address the object, joined by single spaces
- * (`<account> <brand>`, see `scoped.ts`), in the order `NODE_KEYS` lists, each checked by its rule
- * from `ids.ts` before anything is read.
+ * Global ids, as `node(id:)` and `nodes(ids:)` take them. An object's key is the Klarna ids that
+ * address it, joined by single spaces (`<account> <brand>`, see `scoped.ts`), in the order `NODE_KEYS`
+ * lists, each checked by its rule from `ids.ts` before anything is read. Two forms:
+ * - compact (what this API hands out now, `compact-ids.ts`): a type byte and each id packed (a KRN's
+ *   UUID in 16 bytes), base64url: 11 characters for an account, 24 for an id of one UUID-based KRN,
+ *   34 for a brand or store of an account of Klarna's 8-character form;
+ * - the old form, `base64("<Type>:<key>")` as Pothos's relay plugin encodes it (what this API handed
+ *   out before, 64–284 characters): still read, so ids clients kept go on working. It is also what a
+ *   key that does not fit the compact form (a part over 255 bytes) gets.
  *
- * Contract: a value that is not a global id this API could have made (not canonical base64, over
- * `MAX_GLOBAL_ID_LENGTH`, no `Type:key`), or a known type's key with a wrong number of parts or a part
- * of the wrong shape, is BAD_USER_INPUT naming the argument; a well-formed global id of a type `node`
- * cannot read (an unknown type, or one without a global id such as `CardOrder`) is NOT_FOUND.
+ * Contract: a value that is not a global id this API could have made (not canonical in its form,
+ * over `MAX_GLOBAL_ID_LENGTH`, no `Type:key`), or a known type's key with a wrong number of parts or a
+ * part of the wrong shape, is BAD_USER_INPUT naming the argument; a well-formed global id of a type
+ * `node` cannot read (an unknown type in the old form) is NOT_FOUND.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { BadUserInputError, NotFoundError } from '../errors.ts';
+import { decodeCompact, encodeCompact, isCompactForm } from './compact-ids.ts';
 import { ID_RULES, MAX_ID_LENGTH, type IdRule } from './ids.ts';
 
 /** Each node type's key: the ids it is made of, in order. A type missing here cannot be read by `node`. */
@@ -27,6 +33,7 @@ export const NODE_KEYS = {
   Credential: [ID_RULES.credential],
   CardPromise: [ID_RULES.cardPromise],
   CardSettlement: [ID_RULES.cardSettlement, ID_RULES.cardKey],
+  CardOrder: [ID_RULES.cardOrder],
 } as const satisfies Record<string, readonly IdRule[]>;
 
 export type NodeType = keyof typeof NODE_KEYS;
@@ -41,12 +48,24 @@ const AS_RETURNED = 'Pass an `id` exactly as this API returned it.';
 const notAGlobalId = (path: string) =>
   new BadUserInputError(`\`${path}\` is not a global id of this API. ${AS_RETURNED}`, [{ path, message: 'is not a global id of this API' }]);
 
+/** The global id this API hands out for an object of `typename` with `key` (the relay plugin's `encodeGlobalID`). */
+export function encodeGlobalId(typename: string, key: string): string {
+  return encodeCompact(typename, key.split(' ')) ?? encodeGlobalID(typename, key);
+}
+
 /**
- * The type name and key of a global id, or BAD_USER_INPUT naming `path`. Strict: only the canonical
- * base64 of `<Type>:<key>` (what encoding would give back) is one, so junk never reaches a loader.
+ * The type name and key of a global id, or BAD_USER_INPUT naming `path`. Strict: only what encoding
+ * would give back is one (the canonical compact form, or the canonical base64 of `<Type>:<key>`), so
+ * junk never reaches a loader.
  */
 export function decodeGlobalId(globalId: string, path = 'id'): { typename: string; id: string } {
-  if (globalId.length > MAX_GLOBAL_ID_LENGTH || globalId.length % 4 !== 0 || !BASE64.test(globalId)) throw notAGlobalId(path);
+  if (globalId.length > MAX_GLOBAL_ID_LENGTH) throw notAGlobalId(path);
+  if (isCompactForm(globalId)) {
+    const compact = decodeCompact(globalId, (typename) => (isNodeType(typename) ? NODE_KEYS[typename].length : undefined));
+    if (!compact) throw notAGlobalId(path);
+    return { typename: compact.typename, id: compact.parts.join(' ') };
+  }
+  if (globalId.length % 4 !== 0 || !BASE64.test(globalId)) throw notAGlobalId(path);
   const decoded = Buffer.from(globalId, 'base64').toString('utf8');
   const separator = decoded.indexOf(':');
   const typename = decoded.slice(0, separator);

@@ -123,7 +123,7 @@ describe('error mapping', () => {
       [globalId('CardPromise', '..'), 'BAD_USER_INPUT'],
       [globalId('CardSettlement', 'b0ec0bbd-534c-4b1c-b28a-628bf33c3324 bad\r\nkey'), 'BAD_USER_INPUT'],
       [globalId('Nope', 'x'), 'NOT_FOUND'],
-      [globalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07'), 'NOT_FOUND'],
+      [globalId('VirtualCard', 'f3392f8b-6116-4073-ab96-e330819e2c07'), 'NOT_FOUND'],
     ];
     for (const [id, code] of cases) {
       const { result, total } = await countCalls(context.sandbox, () => gql(context.gateway, `query($id: ID!) { node(id: $id) { id } }`, { id }));

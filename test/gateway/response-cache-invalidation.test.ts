@@ -2,7 +2,7 @@
  * Who waits for which invalidation: a mutation's answer waits for those it started itself, a query for
  * none. The store's invalidations are held on gates the test opens, so nothing here depends on time.
  */
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalId as encodeGlobalID } from '../../src/schema/global-ids.ts';
 import { createInMemoryCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';

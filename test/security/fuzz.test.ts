@@ -15,7 +15,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { NODE_KEYS, type NodeType } from '../../src/schema/global-ids.ts';
+import { NODE_KEYS, encodeGlobalId, type NodeType } from '../../src/schema/global-ids.ts';
 import { idempotencyKey } from '../../src/schema/validation.ts';
 import { admin } from '../utils/sandbox.ts';
 import { countCalls, useGateway } from '../utils/gateway.ts';
@@ -123,6 +123,7 @@ const NODE_PARTS: Record<NodeType, string[]> = {
   Credential: [VALID.credential],
   CardPromise: [VALID.promise],
   CardSettlement: [VALID.cardSettlement, VALID.key],
+  CardOrder: [VALID.order],
 };
 
 /** A small deterministic PRNG (mulberry32), for junk bytes. */
@@ -159,13 +160,24 @@ function malformedGlobalIds(): string[] {
     encodeGlobalID('CardSettlement', `${VALID.cardSettlement} bad\r\nkey`),
     encodeGlobalID('CardSettlement', `${VALID.cardSettlement} ${VALID.key} extra`),
     encodeGlobalID('PaymentAccount', `${VALID.account} default`),
+    // The compact form: junk after a type byte, cut short, a byte too many, an unknown type or prefix,
+    // a last character with stray bits, padding, a standard-base64 character.
+    ...Array.from({ length: 10 }, (_, index) => `${'ABCDEFGHIJKLMNOP'[index]}${bytes(3 + index * 3).replace(/[+/=]/g, '')}`),
+    encodeGlobalId('Brand', `${VALID.account} ${VALID.brand}`).slice(0, -3),
+    `${encodeGlobalId('Account', VALID.account)}AA`,
+    `P${encodeGlobalId('Account', VALID.account).slice(1)}`,
+    `${encodeGlobalId('Settlement', VALID.settlement).slice(0, -1)}B`,
+    `${encodeGlobalId('CardOrder', VALID.order)}==`,
+    `${encodeGlobalId('CardOrder', VALID.order).slice(0, -1)}+`,
+    encodeGlobalId('Brand', VALID.account),
+    encodeGlobalId('PaymentAccount', `${VALID.account} default`),
   ];
 }
 
 /** Well-formed global ids of types `node` cannot read. */
 const UNREADABLE_GLOBAL_IDS = [
   encodeGlobalID('Nope', VALID.account),
-  encodeGlobalID('CardOrder', VALID.order),
+  encodeGlobalID('VirtualCard', VALID.order),
   encodeGlobalID('Query', VALID.account),
   encodeGlobalID('Money', VALID.account),
   encodeGlobalID('PageInfo', 'x'),
@@ -193,7 +205,9 @@ function probes(): Probe[] {
     parts.forEach((_, position) => {
       for (const value of share()) {
         const key = parts.map((part, index) => (index === position ? value : part)).join(' ');
-        list.push({ target: `node(${typename} part ${position})`, query: node, variables: { v: encodeGlobalID(typename, key) }, codes: BAD_INPUT_ONLY });
+        // Both forms: the compact one handed out now, and the old one still read.
+        const encode = list.length % 2 ? encodeGlobalId : encodeGlobalID;
+        list.push({ target: `node(${typename} part ${position})`, query: node, variables: { v: encode(typename, key) }, codes: BAD_INPUT_ONLY });
       }
     });
   }
@@ -311,7 +325,7 @@ describe('fuzzing ids, cursors and global ids', () => {
 
   it('answers per item in nodes: NOT_FOUND for an id of a type node cannot read, the others read once each', async () => {
     const account = encodeGlobalID('Account', VALID.account);
-    const ids = [account, base64(`CardOrder:${VALID.order}`), encodeGlobalID('Settlement', VALID.settlement), account];
+    const ids = [account, base64(`VirtualCard:${VALID.order}`), encodeGlobalID('Settlement', VALID.settlement), account];
     const { result, byOperation } = await countCalls(context.sandbox, async () => {
       const response = await request(context.gateway.graphqlUrl, {
         method: 'POST',

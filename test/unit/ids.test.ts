@@ -10,7 +10,8 @@ import { createEmptyState } from '../../src/sandbox/state.ts';
 import { seedState } from '../../src/sandbox/seed/index.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { buildSchema } from '../../src/schema/index.ts';
-import { MAX_GLOBAL_ID_LENGTH, NODE_KEYS, decodeGlobalId, nodeKeyParts, readableNodeId } from '../../src/schema/global-ids.ts';
+import { MAX_GLOBAL_ID_LENGTH, NODE_KEYS, decodeGlobalId, encodeGlobalId, nodeKeyParts, readableNodeId } from '../../src/schema/global-ids.ts';
+import { TYPE_CODES } from '../../src/schema/compact-ids.ts';
 import { ID_RULES, MAX_ID_LENGTH, assertId } from '../../src/schema/ids.ts';
 
 /** The code and problem path of what `work` throws. */
@@ -121,11 +122,106 @@ describe('global ids', () => {
   });
 
   it('answer NOT_FOUND for a well-formed id of a type node cannot read', () => {
-    for (const typename of ['Nope', 'CardOrder', 'Query', 'Money']) {
+    for (const typename of ['Nope', 'VirtualCard', 'Query', 'Money']) {
       const answer = readableNodeId(encodeGlobalID(typename, 'f3392f8b-6116-4073-ab96-e330819e2c07'), 'id');
       expect(answer).toBeInstanceOf(GatewayError);
       expect((answer as GatewayError).code).toBe('NOT_FOUND');
       expect((answer as GatewayError).message).toContain('`id` names no object that `node` can read');
     }
+  });
+});
+
+describe('compact global ids', () => {
+  const state = createEmptyState();
+  seedState(state, { accounts: 25, seed: 20_250_101, now: Date.parse('2025-06-01T00:00:00Z') });
+  /** The key of every object the sandbox seeds, by its node type. */
+  function seededKeys(): [string, string][] {
+    const keys: [string, string][] = [];
+    for (const record of state.accounts.values()) {
+      const account = record.account.partner_account_id;
+      keys.push(['Account', account]);
+      for (const id of record.entities.keys()) keys.push(['BusinessEntity', `${account} ${id}`]);
+      for (const id of record.brands.keys()) keys.push(['Brand', `${account} ${id}`]);
+      for (const id of record.storeGroups.keys()) keys.push(['StoreGroup', `${account} ${id}`]);
+      for (const id of record.stores.keys()) keys.push(['Store', `${account} ${id}`]);
+      for (const id of record.decisions.keys()) keys.push(['ComplianceDecision', `${account} ${id}`]);
+      for (const [id, product] of record.products) {
+        keys.push(['PaymentProduct', `${account} ${id}`]);
+        for (const paymentAccount of product.payment_accounts ?? []) keys.push(['PaymentAccount', `${account} ${id} ${paymentAccount.payment_account_id}`]);
+      }
+    }
+    for (const id of state.settlements.keys()) keys.push(['Settlement', id]);
+    for (const id of state.credentials.keys()) keys.push(['Credential', id]);
+    for (const id of state.cardOrders.keys()) keys.push(['CardOrder', id]);
+    for (const id of state.promises.keys()) keys.push(['CardPromise', id]);
+    for (const id of state.cardSettlements.keys()) keys.push(['CardSettlement', `${id} 16e4b85e-899b-4427-a39f-07a496e9515b`]);
+    return keys;
+  }
+
+  it('give every node type a type code', () => {
+    expect(Object.keys(TYPE_CODES).sort()).toEqual(Object.keys(NODE_KEYS).sort());
+  });
+
+  it('round-trip every seeded key, in at most 40 characters for a key of one KRN or UUID (and an account under Klarna\'s own form)', () => {
+    const keys = seededKeys();
+    expect(new Set(keys.map(([typename]) => typename)).size).toBe(Object.keys(NODE_KEYS).length);
+    const tooLong: string[] = [];
+    for (const [typename, key] of keys) {
+      const id = encodeGlobalId(typename, key);
+      expect(id, key).toMatch(/^[A-P][A-Za-z0-9_-]*$/);
+      expect(readableNodeId(id, 'id'), key).toEqual({ typename, id: key });
+      const parts = key.split(' ');
+      const accountOfKlarnaForm = /^krn:partner:global:account:(live|test):[0-9A-Z]{8}$/.test(parts[0]!);
+      // Beyond: about 23 characters per UUID-based part (a payment account: 3 parts, a card settlement: 2 UUIDs).
+      const limit = parts.length === 1 || (parts.length === 2 && accountOfKlarnaForm) ? 40 : 24 * parts.length;
+      if (id.length > limit) tooLong.push(`${typename} ${key}: ${id.length}`);
+    }
+    expect(tooLong).toEqual([]);
+  });
+
+  it('are as short as their design says, for the ids of the Dashboard', () => {
+    const account = 'krn:partner:global:account:live:LWT2XJSE';
+    expect(encodeGlobalId('Account', account)).toHaveLength(11);
+    expect(encodeGlobalId('Brand', `${account} krn:partner:global:account:brand:88c175c8-b578-4392-8e61-015c1b5df613`)).toHaveLength(34);
+    expect(encodeGlobalId('Settlement', 'krn:partner:eu1:settlement:live:113574395')).toHaveLength(11);
+    expect(encodeGlobalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07')).toHaveLength(24);
+  });
+
+  it('keep reading every id of the old form (base64 of Type:key), for ids handed out before', () => {
+    for (const [typename, key] of seededKeys()) expect(readableNodeId(encodeGlobalID(typename, key), 'id'), key).toEqual({ typename, id: key });
+  });
+
+  it('fall back to text for parts of no known shape, and still round-trip', () => {
+    for (const [typename, key] of [
+      ['Account', 'krn:partner:us1:account:live:lowercase-or-other'],
+      ['Account', 'krn:partner:global:account:live:LWT2XJS'],
+      ['Account', 'krn:partner:global:account:live:88C175C8-B578-4392-8E61-015C1B5DF613'],
+      ['Settlement', 'krn:partner:eu1:settlement:live:0113574395'],
+      ['Settlement', 'krn:partner:eu1:settlement:live:999999999999999999'],
+      ['PaymentProduct', 'krn:partner:global:account:live:LWT2XJSE default'],
+      ['Credential', 'krn:partner:global:live:credential:client_cert:2C8A1053F979D1E8C96A3A9357AE7D1E'],
+      ['CardPromise', 'order.with_dots:and-colons'],
+    ] as const) {
+      expect(readableNodeId(encodeGlobalId(typename, key), 'id'), key).toEqual({ typename, id: key });
+    }
+  });
+
+  it.each([
+    ['cut short', encodeGlobalId('Brand', 'krn:partner:global:account:live:LWT2XJSE krn:partner:global:account:brand:88c175c8-b578-4392-8e61-015c1b5df613').slice(0, -2)],
+    ['a byte too many', `${encodeGlobalId('Account', 'krn:partner:global:account:live:LWT2XJSE')}AA`],
+    ['an unknown type code', `P${encodeGlobalId('Account', 'krn:partner:global:account:live:LWT2XJSE').slice(1)}`],
+    ['type code 0', Buffer.from([0, (1 << 3) | 2, 0, 0, 0, 0, 0, 1]).toString('base64url')],
+    ['an unknown prefix', Buffer.from([1, 31 << 3, 1, 65]).toString('base64url')],
+    ['an unknown form', Buffer.from([1, (1 << 3) | 7, 1, 65]).toString('base64url')],
+    ['a code of 9 characters', Buffer.from([1, (1 << 3) | 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).toString('base64url')],
+    ['a part that would be packed otherwise', Buffer.from([1, (1 << 3) | 0, 8, ...Buffer.from('LWT2XJSE')]).toString('base64url')],
+    ['stray bits in the last character', `${encodeGlobalId('Settlement', 'krn:partner:eu1:settlement:live:113574395').slice(0, -1)}B`],
+    ['padding', `${encodeGlobalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07')}==`],
+    ['a standard base64 character', `${encodeGlobalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07').slice(0, -1)}+`],
+    ['not UTF-8', Buffer.from([11, 0, 2, 0xff, 0xfe]).toString('base64url')],
+    ['the id of a type code not a node', Buffer.from([14, 0, 1, 65]).toString('base64url')],
+    ['a part of the wrong kind', encodeGlobalId('Brand', 'krn:partner:global:account:live:LWT2XJSE default')],
+  ])('refuse a compact id %s with BAD_USER_INPUT', (_case, value) => {
+    expect(refusal(() => readableNodeId(value, 'id'))).toEqual({ code: 'BAD_USER_INPUT', path: 'id' });
   });
 });
