@@ -2,6 +2,8 @@
  * The example operations GraphiQL opens with (and the README, the tests and the benchmarks run): they
  * use the sandbox's docs-sample identifiers as variable defaults, so each runs as written.
  */
+import { parse, print } from 'graphql';
+
 export const DASHBOARD_QUERY = `query Dashboard($id: ID! = "krn:partner:global:account:live:LWT2XJSE") {
   account(id: $id) {
     id name reference state stateReason
@@ -86,13 +88,16 @@ export const DISABLE_PRODUCT_MUTATION = `mutation DisableProduct($accountId: ID!
   }
 }`;
 
+/** An operation as GraphiQL shows it: one field per line, indented (`print` of its document). */
+const pretty = (operation: string): string => print(parse(operation));
+
 /** GraphiQL's tabs, one operation each so the play button runs it at once; Dashboard opens first. */
 export const GRAPHIQL_TABS = [
-  { query: DASHBOARD_QUERY },
-  { query: SETTLEMENT_QUERY },
-  { query: CARD_QUERY },
-  { query: PORTFOLIO_QUERY, variables: JSON.stringify({ ids: ['krn:partner:global:account:live:LWT2XJSE'] }, null, 2) },
-  { query: ONBOARD_MUTATION, variables: JSON.stringify(ONBOARD_VARIABLES, null, 2) },
-  { query: ACCOUNT_EVENTS_SUBSCRIPTION },
-  { query: DISABLE_PRODUCT_MUTATION },
+  { query: pretty(DASHBOARD_QUERY) },
+  { query: pretty(SETTLEMENT_QUERY) },
+  { query: pretty(CARD_QUERY) },
+  { query: pretty(PORTFOLIO_QUERY), variables: JSON.stringify({ ids: ['krn:partner:global:account:live:LWT2XJSE'] }, null, 2) },
+  { query: pretty(ONBOARD_MUTATION), variables: JSON.stringify(ONBOARD_VARIABLES, null, 2) },
+  { query: pretty(ACCOUNT_EVENTS_SUBSCRIPTION) },
+  { query: pretty(DISABLE_PRODUCT_MUTATION) },
 ];

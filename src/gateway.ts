@@ -4,7 +4,6 @@
  * metrics); everything per request is made by the context factory.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
@@ -15,7 +14,9 @@ import { createContextFactory, type ContextDependencies, type GatewayContext } f
 import { RequestCalls } from './operation-budget.ts';
 import { clientAddress, type AuthFailureGuard } from './plugins/auth-failures.ts';
 import { GatewayError } from './errors.ts';
-import { DASHBOARD_QUERY, GRAPHIQL_TABS } from './examples.ts';
+import { GRAPHIQL_TABS } from './examples.ts';
+import { useGraphiqlAssets } from './plugins/graphiql-assets.ts';
+import { renderGraphiqlPage } from './plugins/graphiql-page.ts';
 import { useGraphiqlOffHint } from './plugins/graphiql-off.ts';
 import { useAcceptCheck, useStreamingAcceptCheck } from './plugins/accept.ts';
 import { useCoercionErrorCodes } from './plugins/coercion-errors.ts';
@@ -154,9 +155,10 @@ export function createGateway(options: GatewayOptions) {
     // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
     context: (initial) => contextOf(initial as typeof initial & { req?: IncomingMessage }),
     graphiql: options.graphiql
-      ? { title: 'Klarna Partner Gateway', defaultQuery: DASHBOARD_QUERY, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
+      ? { title: 'Klarna Partner Gateway', defaultQuery: GRAPHIQL_TABS[0]?.query, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,
-    renderGraphiQL,
+    // A small page; GraphiQL's files are hashed, cacheable, compressed assets (`useGraphiqlAssets`).
+    renderGraphiQL: renderGraphiqlPage,
     maskedErrors: { maskError },
     ...securityYogaOptions(options.security),
     logging: {
@@ -177,7 +179,7 @@ export function createGateway(options: GatewayOptions) {
       useHealthBody(),
       // The request id, settled before anything reads it (context, log, span) and echoed on every answer.
       useRequestId(),
-      ...(options.graphiql ? [] : [useGraphiqlOffHint()]),
+      ...(options.graphiql ? [useGraphiqlAssets()] : [useGraphiqlOffHint()]),
       useMetricsEndpoint(options.metrics),
       useReadiness({
         upstreams: [options.upstreams.pm, options.upstreams.mcs],
