@@ -6,7 +6,7 @@
  * - retries only for calls marked idempotent (GETs; writes only when they carry an idempotency key),
  *   on 429, 502, 503, 504 and dropped connections, with exponential backoff and full jitter, honouring
  *   `Retry-After` (`http/backoff.ts`), and spending from a retry budget so that retries never multiply
- *   an outage (`http/retry-budget.ts`);
+ *   an outage (`http/retry-budget.ts`; reads and writes have one each, so reads never starve writes);
  * - a circuit breaker per upstream that fails fast while the upstream keeps failing (`http/circuit-breaker.ts`);
  * - a metrics hook that sees every attempt (`http/attempt.ts`);
  * - with a tracer (tracing on), one OpenTelemetry CLIENT span per logical call (`http/upstream-span.ts`);
@@ -96,7 +96,9 @@ export function createUpstream({
   });
   const attempt = createAttempt({ name, origin, agent, metrics });
   const breaker = createCircuitBreaker({ threshold: breakerThreshold, openMs: breakerOpenMs, now });
-  const retryBudget = createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor });
+  // Writes spend from a budget of their own: a burst of failing reads never leaves a keyed write
+  // (safe to send again, and what a caller is waiting on) without its retries.
+  const retryBudgets = { read: createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor }), write: createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor }) };
   const backoff = createBackoff({ baseDelayMs, maxDelayMs, random });
   const traced = tracer ? createUpstreamSpans({ tracer, name, origin }) : undefined;
 
@@ -104,6 +106,7 @@ export function createUpstream({
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     const startedAt = now();
+    const retryBudget = call.method === 'GET' ? retryBudgets.read : retryBudgets.write;
     retryBudget.earn();
 
     for (let attemptNumber = 1; ; attemptNumber += 1) {
