@@ -221,7 +221,8 @@ export function createResponseCache(options: ResponseCacheOptions) {
   const cacheByOperation: Cache = Object.assign(
     (context: object): Cache => ({
       get: async (key) => {
-        const mark = store.mark().catch(() => undefined);
+        // The first mark of a context is kept: were it to run twice, the earlier mark refuses more, never less.
+        const mark = marks.get(context) ?? store.mark().catch(() => undefined);
         marks.set(context, mark);
         const [hit] = await Promise.all([cache.get(key), mark]);
         return hit;
