@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'UPSTREAM_INVALID_RESPONSE'
   | 'SUBSCRIPTION_INTERRUPTED'
   | 'UPSTREAM_CALL_LIMIT'
-  | 'OPERATION_TIMEOUT';
+  | 'OPERATION_TIMEOUT'
+  | 'OUTCOME_UNKNOWN';
 
 /** One problem with one input field, by its path (`input.cards.0.amount`). */
 export interface FieldProblem {
@@ -120,6 +121,27 @@ export class UpstreamCallLimitError extends GatewayError {
 export class OperationTimeoutError extends GatewayError {
   constructor(deadlineMs: number) {
     super('OPERATION_TIMEOUT', `This operation did not finish within ${deadlineMs} ms. Ask for less per operation, or try again shortly.`, { deadlineMs });
+  }
+}
+
+/**
+ * A write whose outcome the gateway cannot know: Klarna was unavailable or did not answer in time, the
+ * connection dropped, the operation's deadline passed or the gateway shut down while it was on its way.
+ * It may or may not have been applied. It names the idempotency key it was sent with (the caller's, or
+ * the one the gateway made): sending the mutation again with `input.idempotencyKey` set to it applies it
+ * at most once (Klarna answers a repeat with the original answer, for 24 hours).
+ */
+export class OutcomeUnknownError extends GatewayError {
+  readonly idempotencyKey: string;
+  readonly retryAfter: number;
+  constructor(idempotencyKey: string, retryAfterSeconds = 1) {
+    super(
+      'OUTCOME_UNKNOWN',
+      `Klarna may or may not have applied this change. Send it again with \`input.idempotencyKey\` set to "${idempotencyKey}" after ${retryAfterSeconds} seconds: it is then applied at most once.`,
+      { idempotencyKey, retryAfter: retryAfterSeconds },
+    );
+    this.idempotencyKey = idempotencyKey;
+    this.retryAfter = retryAfterSeconds;
   }
 }
 

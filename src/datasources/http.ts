@@ -6,7 +6,8 @@
  * - retries only for calls marked idempotent (GETs; writes only when they carry an idempotency key),
  *   on 429, 502, 503, 504 and dropped connections, with exponential backoff and full jitter, honouring
  *   `Retry-After` (`http/backoff.ts`), and spending from a retry budget (a ratio of calls, and a floor
- *   of retries a second) so that retries never multiply an outage (`http/retry-budget.ts`);
+ *   of retries a second) so that retries never multiply an outage (`http/retry-budget.ts`; reads and writes have one
+ *   each, so reads never starve writes);
  * - a circuit breaker per operation family (API + operationId), judging logical calls (a call that
  *   succeeded on a retry is a success): it opens on a failure rate over a sliding window, fails fast
  *   while open, and lets one trial call through (sent once, without retries) to close again
@@ -118,7 +119,10 @@ export function createUpstream({
   });
   const attempt = createAttempt({ name, origin, agent, metrics });
   const breakers = createBreakerFamilies({ failureRate: breakerFailureRate, minCalls: breakerMinCalls, windowMs: breakerWindowMs, openMs: breakerOpenMs, now });
-  const retryBudget = createRetryBudget({ ratio: retryBudgetRatio, floor: retryBudgetFloor, minPerSecond: retryBudgetPerSecond, now });
+  // Writes spend from a budget of their own: a burst of failing reads never leaves a keyed write
+  // (safe to send again, and what a caller is waiting on) without its retries.
+  const budgetOptions = { ratio: retryBudgetRatio, floor: retryBudgetFloor, minPerSecond: retryBudgetPerSecond, now };
+  const retryBudgets = { read: createRetryBudget(budgetOptions), write: createRetryBudget(budgetOptions) };
   const backoff = createBackoff({ baseDelayMs, maxDelayMs, random });
   const traced = tracer ? createUpstreamSpans({ tracer, name, origin }) : undefined;
 
@@ -133,6 +137,7 @@ export function createUpstream({
       trace?.circuitOpen();
       throw new UpstreamUnavailableError(name);
     }
+    const retryBudget = call.method === 'GET' ? retryBudgets.read : retryBudgets.write;
     retryBudget.earn();
 
     for (let attemptNumber = 1; ; attemptNumber += 1) {

@@ -10,8 +10,11 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  OperationTimeoutError,
+  OutcomeUnknownError,
   UnauthenticatedError,
   UpstreamInvalidResponseError,
+  UpstreamTimeoutError,
   UpstreamUnavailableError,
   type FieldProblem,
 } from '../errors.ts';
@@ -73,6 +76,18 @@ export interface RequestSpec {
   body?: unknown;
   headers?: Record<string, string>;
   idempotencyKey?: string;
+}
+
+/**
+ * The error a write's caller gets: one that leaves the write's outcome unknown (Klarna unavailable or
+ * silent, the connection dropped, the deadline passed, the caller or the gateway went away) becomes
+ * `OutcomeUnknownError` naming the idempotency key it was sent with, so that the caller can send it
+ * again safely; any other (Klarna refused it, rate limited it) says what happened and is kept.
+ */
+export function writeFailure(error: unknown, idempotencyKey: string | undefined): unknown {
+  if (!idempotencyKey) return error;
+  const unknownOutcome = error instanceof UpstreamUnavailableError || error instanceof UpstreamTimeoutError || error instanceof OperationTimeoutError;
+  return unknownOutcome ? new OutcomeUnknownError(idempotencyKey) : error;
 }
 
 /** Klarna's `validation_errors[].parameter` (`body.cards.0.amount`) without its location prefix. */
@@ -141,19 +156,27 @@ export abstract class RestClient {
         ...(signal ? { signal } : {}),
       })
       .catch((error: unknown) => {
-        throw budget ? budget.explain(error) : error;
+        throw this.failure(spec, budget ? budget.explain(error) : error);
       });
     if (response.status >= 200 && response.status < 300) return response;
     if (response.status === 401 || response.status === 403) budget?.refusedCredentials?.(response.status);
     const text = await response.body.text().catch(() => '');
-    throw this.mapError(response.status, parseJson(text));
+    throw this.failure(spec, this.mapError(response.status, parseJson(text)));
+  }
+
+  /** A failed call's error; for a write, one that names its idempotency key when its outcome is unknown. */
+  private failure(spec: RequestSpec, error: unknown): unknown {
+    return spec.method === 'GET' ? error : writeFailure(error, spec.idempotencyKey);
   }
 
   /** Sends a call and returns its JSON body, checked against the contract. */
   protected async request<T>(spec: RequestSpec): Promise<T> {
     const response = await this.send(spec);
     const text = await response.body.text().catch((error: unknown) => {
-      throw this.context.budget ? this.context.budget.explain(error) : error;
+      const explained = this.context.budget ? this.context.budget.explain(error) : error;
+      if (spec.method === 'GET') throw explained;
+      // A write whose answer broke off was applied: its caller learns the key that fetches the answer again.
+      throw writeFailure(explained instanceof OperationTimeoutError ? explained : new UpstreamUnavailableError(this.apiName), spec.idempotencyKey);
     });
     if (!text) return undefined as T;
     const body = parseJson(text);

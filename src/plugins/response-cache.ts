@@ -10,6 +10,12 @@
  * itself are done (the accounts it wrote to, the entities it returned), not those of other callers or
  * of events; a query waits for none (see `plugin`).
  *
+ * Never the past: an answer whose execution began before the latest invalidation of any entity in it
+ * is not stored (`invalidation-stamps.ts`): a query that read Klarna before a mutation or an event and
+ * finished after its invalidation would otherwise be served, by every replica, until its TTL ran out.
+ * An event whose invalidation failed is not acknowledged: `invalidateAccount` rejects, and the webhook
+ * is answered 503 (Klarna delivers it again).
+ *
  * Where: in Redis when `REDIS_URL` is set (`redis-response-store.ts`: replicas share hits and
  * invalidations, as they share the event log), else in the process (as the event log is).
  *
@@ -39,6 +45,7 @@ import { canonicalAuthorization, credentialsHash } from '../auth/principal.ts';
 import { ConfigError } from '../config.ts';
 import { encodeGlobalId } from '../schema/global-ids.ts';
 import { createEntityTags } from './entity-tags.ts';
+import { withMemoryStamps, type StampedStore } from './invalidation-stamps.ts';
 import { createRedisResponseStore } from './redis-response-store.ts';
 
 const HOUR = 3_600_000;
@@ -158,13 +165,17 @@ export interface ResponseCacheOptions {
 export function createResponseCache(options: ResponseCacheOptions) {
   const { schema, ttlMs, ttlOverrides, redis, maxEntries = 5_000, onLookup = () => undefined, onInvalidationFailed = () => undefined } = options;
   const ttls = ttlPerType(schema, ttlMs, ttlOverrides);
-  const store: Cache =
-    options.store ??
-    (redis
+  const store: StampedStore =
+    redis && !options.store
       ? createRedisResponseStore(redis.client, { prefix: `${redis.prefix}response-cache:`, indexTtlMs: Math.max(ttlMs, ...Object.values(ttls)) })
-      : createInMemoryCache({ max: maxEntries }));
-  const invalidate = (entities: Parameters<Cache['invalidate']>[0]): Promise<void> =>
-    Promise.resolve(store.invalidate(entities)).catch((error: unknown) => onInvalidationFailed(error));
+      : withMemoryStamps(options.store ?? createInMemoryCache({ max: maxEntries }));
+  /** Rejects when the store could not drop the entries (and reports it). */
+  const invalidateOrThrow = (entities: Parameters<Cache['invalidate']>[0]): Promise<void> =>
+    Promise.resolve(store.invalidate(entities)).catch((error: unknown) => {
+      onInvalidationFailed(error);
+      throw error;
+    });
+  const invalidate = (entities: Parameters<Cache['invalidate']>[0]): Promise<void> => invalidateOrThrow(entities).catch(() => undefined);
   // A cache never fails an operation: a lookup the store cannot answer is a miss, a write it cannot
   // take is dropped, and an invalidation it cannot do is reported (its entries then live out their TTL).
   // A miss is counted where the plugin decides whether to store what it executed, not at `get`: Yoga
@@ -185,9 +196,14 @@ export function createResponseCache(options: ResponseCacheOptions) {
     },
     invalidate,
   };
-  const invalidateAccount = async (accountId: string) => {
-    await invalidate([{ typename: 'Account', id: encodeGlobalId('Account', accountId) }]);
-  };
+  const accountEntity = (accountId: string) => [{ typename: 'Account', id: encodeGlobalId('Account', accountId) }];
+  const invalidateAccount = (accountId: string) => invalidate(accountEntity(accountId));
+
+  /**
+   * Each operation's mark, taken as it looks its answer up (the plugin executes only once that lookup
+   * is done, so before any Klarna read); `undefined` when the store could not give one (not stored).
+   */
+  const marks = new WeakMap<object, Promise<number | undefined>>();
 
   /** The invalidations each operation started, by its context (its answer waits for these alone). */
   const startedBy = new WeakMap<object, Promise<void>[]>();
@@ -205,9 +221,20 @@ export function createResponseCache(options: ResponseCacheOptions) {
    */
   const cacheByOperation: Cache = Object.assign(
     (context: object): Cache => ({
-      get: cache.get,
-      // Filed also under who read it, to be dropped when Klarna refuses or the caller revokes those credentials.
-      set: (key, result, entities, ttl) => cache.set(key, result, [...entities, ...readerTags(context as OperationContext)], ttl),
+      get: async (key) => {
+        // The first mark of a context is kept: were it to run twice, the earlier mark refuses more, never less.
+        const mark = marks.get(context) ?? store.mark().catch(() => undefined);
+        marks.set(context, mark);
+        const [hit] = await Promise.all([cache.get(key), mark]);
+        return hit;
+      },
+      // Filed also under who read it, to be dropped when Klarna refuses or the caller revokes those
+      // credentials; refused when something in it was invalidated after the operation began.
+      set: async (key, result, entities, ttl) => {
+        const since = await marks.get(context);
+        if (since === undefined) return;
+        await store.setIfFresh(since, key, result, [...entities, ...readerTags(context as OperationContext)], ttl).catch(() => undefined);
+      },
       invalidate: (entities) => {
         const done = invalidate(entities);
         started(context).push(done);
@@ -308,8 +335,11 @@ export function createResponseCache(options: ResponseCacheOptions) {
     plugin,
     /** The store as the plugin sees it (failures turned into misses). */
     cache,
-    /** Drops every cached answer that contains this account (whoever it was cached for). */
-    invalidateAccount,
+    /**
+     * Drops every cached answer that contains this account (whoever it was cached for); rejects when
+     * the store could not (an event must then not be acknowledged: its answers would outlive it).
+     */
+    invalidateAccount: (accountId: string): Promise<void> => invalidateOrThrow(accountEntity(accountId)),
   };
 }
 export type ResponseCache = ReturnType<typeof createResponseCache>;

@@ -95,8 +95,26 @@ export type Ledger = ReturnType<typeof createLedger>;
 
 export function createIdempotencyStore(now: () => number) {
   const stored = new Map<string, { atMs: number; response: StoredResponse }>();
+  /** Keys with a request under way: the end of the last one to enter, by key. */
+  const underWay = new Map<string, Promise<void>>();
   const keyOf = (principal: string, key: string) => `${principal}\u0000${key}`;
   return {
+    /**
+     * Waits until no other request with this key is under way, then holds the key until the returned
+     * release is called: requests with one key are applied (or replayed) one after the other.
+     */
+    async enter(principal: string, key: string): Promise<() => void> {
+      const id = keyOf(principal, key);
+      const before = underWay.get(id);
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => (release = resolve));
+      underWay.set(id, done);
+      await before;
+      return () => {
+        release();
+        if (underWay.get(id) === done) underWay.delete(id);
+      };
+    },
     get(principal: string, key: string): StoredResponse | undefined {
       const hit = stored.get(keyOf(principal, key));
       if (!hit) return undefined;

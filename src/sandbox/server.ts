@@ -2,7 +2,8 @@
  * The sandbox's HTTP front: one request pipeline for both APIs.
  *
  *   admin route? ─▶ match operation (404/405) ─▶ authenticate (401) ─▶ validate against the contract
- *   (400) ─▶ idempotency replay ─▶ fault injection ─▶ handler ─▶ ledger, idempotency store ─▶ respond
+ *   (400) ─▶ fault injection ─▶ idempotency (wait for the key's request under way; replay) ─▶ handler
+ *   ─▶ ledger, idempotency store ─▶ respond (or the fault injected after applying)
  *
  * Counters record every answered request by operation and status, including the faults it injected,
  * and the last request targets of each operation.
@@ -123,45 +124,20 @@ export function createSandboxServer(parts: PipelineParts): Server {
         operation.isWrite && typeof request.headers['klarna-idempotency-key'] === 'string'
           ? request.headers['klarna-idempotency-key']
           : null;
-      const replay = idempotencyKey ? idempotency.get(principal.id, idempotencyKey) : undefined;
       const decision = faults.decide(operation.operationId);
       if (decision.gate) await decision.gate;
       if (decision.latencyMs) await sleep(decision.latencyMs);
       if (decision.failure && !decision.afterApply) return await injectFailure(decision.failure);
 
-      let stored: StoredResponse | undefined = replay;
+      // A repeat of a key is looked up once the request with that key still under way is done (and
+      // after this one's own latency): a retry that overtakes a slow first attempt replays its answer,
+      // it is never applied beside it.
+      const release = idempotencyKey ? await idempotency.enter(principal.id, idempotencyKey) : () => undefined;
       let result: HandlerResult;
-      if (replay) {
-        result = { status: replay.status, body: replay.body ? JSON.parse(replay.body) : undefined, headers: replay.headers };
-      } else {
-        clock.runDue();
-        const handler = handlers[operation.operationId as keyof HandlerMap] as Handler | undefined;
-        if (!handler) throw new SandboxError(501, 'TECHNICAL_ERROR', 'NOT_IMPLEMENTED', 'Not implemented in the sandbox.');
-        const context: HandlerContext = {
-          operation,
-          principal,
-          request: value,
-          state,
-          clock,
-          webhooks: parts.webhooks,
-          behaviour: parts.behaviour,
-          path: url.pathname,
-          applied: (target) => ledger.apply(operation.operationId, target, idempotencyKey),
-        };
-        try {
-          result = await handler(context);
-        } catch (error) {
-          if (!(error instanceof SandboxError)) throw error;
-          result = { status: error.status, body: error.toBody(api), headers: error.headers };
-        }
-        if (idempotencyKey && !('stream' in result) && result.status < 500) {
-          stored = {
-            status: result.status,
-            headers: result.headers ?? {},
-            body: result.body === undefined ? '' : JSON.stringify(result.body),
-          };
-          idempotency.set(principal.id, idempotencyKey, stored);
-        }
+      try {
+        result = await applyOnce(idempotencyKey, principal, value);
+      } finally {
+        release();
       }
       if (decision.failure) return await injectFailure(decision.failure);
       if (parts.responseViolations && !('stream' in result)) {
@@ -173,6 +149,38 @@ export function createSandboxServer(parts: PipelineParts): Server {
     } catch (error) {
       if (error instanceof SandboxError) return await fail(error);
       throw error;
+    }
+
+    /** The handler's answer, or the answer stored under `idempotencyKey` (a repeat), storing a new one. */
+    async function applyOnce(idempotencyKey: string | null, principal: HandlerContext['principal'], value: HandlerContext['request']): Promise<HandlerResult> {
+      const replay = idempotencyKey ? idempotency.get(principal.id, idempotencyKey) : undefined;
+      if (replay) return { status: replay.status, body: replay.body ? JSON.parse(replay.body) : undefined, headers: replay.headers };
+      clock.runDue();
+      const handler = handlers[operation.operationId as keyof HandlerMap] as Handler | undefined;
+      if (!handler) throw new SandboxError(501, 'TECHNICAL_ERROR', 'NOT_IMPLEMENTED', 'Not implemented in the sandbox.');
+      const context: HandlerContext = {
+        operation,
+        principal,
+        request: value,
+        state,
+        clock,
+        webhooks: parts.webhooks,
+        behaviour: parts.behaviour,
+        path: url.pathname,
+        applied: (target) => ledger.apply(operation.operationId, target, idempotencyKey),
+      };
+      let result: HandlerResult;
+      try {
+        result = await handler(context);
+      } catch (error) {
+        if (!(error instanceof SandboxError)) throw error;
+        result = { status: error.status, body: error.toBody(api), headers: error.headers };
+      }
+      if (idempotencyKey && !('stream' in result) && result.status < 500) {
+        const stored: StoredResponse = { status: result.status, headers: result.headers ?? {}, body: result.body === undefined ? '' : JSON.stringify(result.body) };
+        idempotency.set(principal.id, idempotencyKey, stored);
+      }
+      return result;
     }
 
     async function injectFailure(failure: NonNullable<ReturnType<Faults['decide']>['failure']>): Promise<number> {

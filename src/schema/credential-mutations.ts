@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Credential } from '../datasources/partner-management.ts';
+import { writeFailure } from '../datasources/rest-client.ts';
 import { BadUserInputError } from '../errors.ts';
 import { builder } from './builder.ts';
 import { CredentialRef } from './credentials.ts';
@@ -87,9 +88,14 @@ function credentialMutations(kind: 'api' | 'client', noun: string, collection: '
       resolve: async (_root, args, context) => {
         const input = parseInput(disableSchema, args.input);
         assertKind(input.credentialId, kind);
-        await context.pm.disableCredential(input.credentialId, keyFor(input));
+        const key = keyFor(input);
+        await context.pm.disableCredential(input.credentialId, key);
         context.refreshLoaders();
-        return { credential: await context.loaders.credential.load(input.credentialId) };
+        // Disabled, but the answer could not be read: the caller sends it again with the key to get it.
+        const credential = await context.loaders.credential.load(input.credentialId).catch((error: unknown) => {
+          throw writeFailure(error, key);
+        });
+        return { credential };
       },
     }),
     ...(collection === 'client-identifier'

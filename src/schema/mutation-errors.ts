@@ -3,14 +3,14 @@
  * payload and these types, so a form can show each problem next to its field. Unexpected failures are
  * not in the union; they stay masked GraphQL errors.
  */
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, type GatewayError } from '../errors.ts';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, OutcomeUnknownError, RateLimitedError, type GatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
 
 export const UserErrorRef = builder.interfaceRef<GatewayError>('UserError').implement({
   description: 'An expected reason a mutation did not happen.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong and what to do, for a person.' }),
-    code: t.string({ description: 'Stable machine code (VALIDATION_FAILED, NOT_FOUND, FORBIDDEN, CONFLICT, RATE_LIMITED).', resolve: (e) => (e.code === 'BAD_USER_INPUT' ? 'VALIDATION_FAILED' : e.code) }),
+    code: t.string({ description: 'Stable machine code (VALIDATION_FAILED, NOT_FOUND, FORBIDDEN, CONFLICT, RATE_LIMITED, OUTCOME_UNKNOWN).', resolve: (e) => (e.code === 'BAD_USER_INPUT' ? 'VALIDATION_FAILED' : e.code) }),
   }),
 });
 
@@ -57,5 +57,16 @@ builder.objectType(RateLimitedError, {
   fields: (t) => ({ retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before trying again.' }) }),
 });
 
+builder.objectType(OutcomeUnknownError, {
+  name: 'OutcomeUnknownError',
+  description:
+    'Klarna may or may not have applied this change (it was unavailable or did not answer in time, the connection dropped, the deadline passed). Send the same mutation again with `input.idempotencyKey` set to `idempotencyKey`, after `retryAfter` seconds: it is applied at most once.',
+  interfaces: [UserErrorRef],
+  fields: (t) => ({
+    idempotencyKey: t.exposeString('idempotencyKey', { description: 'The key this write was sent with (yours, or the one the gateway made): send it again with this key.' }),
+    retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before sending it again.' }),
+  }),
+});
+
 /** The error types every mutation's result union includes. */
-export const MUTATION_ERRORS = [BadUserInputError, NotFoundError, ForbiddenError, ConflictError, RateLimitedError];
+export const MUTATION_ERRORS = [BadUserInputError, NotFoundError, ForbiddenError, ConflictError, RateLimitedError, OutcomeUnknownError];

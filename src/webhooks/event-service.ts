@@ -43,7 +43,8 @@ export interface EventServiceOptions {
   /**
    * Runs before this replica appends an event, and the append waits for it: the response cache drops
    * what the event makes stale, once for all replicas, before any subscriber can hear of it (so its
-   * next query reads afresh). Must not throw.
+   * next query reads afresh). Rejects when it could not: the event is then not appended, and so not
+   * acknowledged (the webhook is answered 503 and Klarna delivers it again; a cancellation is polled again).
    */
   beforePublish?: (facts: EventFacts) => Promise<void>;
 }

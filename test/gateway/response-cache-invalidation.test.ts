@@ -1,6 +1,7 @@
 /**
  * Who waits for which invalidation: a mutation's answer waits for those it started itself, a query for
- * none. The store's invalidations are held on gates the test opens, so nothing here depends on time.
+ * none; and a query that read before an invalidation and ends after it is not stored. The store's
+ * invalidations and the reads are held on gates the test opens, so nothing here depends on time.
  */
 import { encodeGlobalId as encodeGlobalID } from '../../src/schema/global-ids.ts';
 import { createInMemoryCache, type Cache } from '@graphql-yoga/plugin-response-cache';
@@ -66,6 +67,8 @@ function createTestGateway() {
     ['B', 'Beta'],
   ]);
   const reads: string[] = [];
+  /** The next read, once it has read its name, waits here (a query that read before a change). */
+  let readHold: { reached: Gate; release: Gate } | undefined;
   const schema = createSchema<{ writtenAccounts: Set<string> }>({
     typeDefs: /* GraphQL */ `
       interface Node { id: ID! }
@@ -75,9 +78,14 @@ function createTestGateway() {
     `,
     resolvers: {
       Query: {
-        account: (_root: unknown, { id }: { id: string }) => {
+        account: async (_root: unknown, { id }: { id: string }) => {
           reads.push(id);
-          return { id: encodeGlobalID('Account', id), name: names.get(id) };
+          const name = names.get(id);
+          const hold = readHold;
+          readHold = undefined;
+          hold?.reached.open();
+          await hold?.release.promise;
+          return { id: encodeGlobalID('Account', id), name };
         },
       },
       Mutation: {
@@ -110,6 +118,12 @@ function createTestGateway() {
     ...held,
     reads,
     responseCache,
+    /** Holds the next read after it has read: `reached` settles then, `release` lets it answer. */
+    holdNextRead() {
+      const hold = { reached: gate(), release: gate() };
+      readHold = hold;
+      return { reached: hold.reached.promise, release: hold.release.open };
+    },
     readName: async (id: string) => (await send('query($id: ID!) { account(id: $id) { id name } }', { id }))?.account?.name,
     rename: async (id: string, name: string) => (await send('mutation($id: ID!, $name: String!) { rename(id: $id, name: $name) { id name } }', { id, name }))?.rename?.name,
   };
@@ -136,6 +150,20 @@ describe('response cache invalidations', () => {
     releaseB();
     expect(await otherWrite).toBe('Beta 2');
     await event;
+  });
+
+  it('does not store an answer whose execution began before an invalidation of what it holds', async () => {
+    const gateway = createTestGateway();
+    const hold = gateway.holdNextRead();
+    const stale = gateway.readName('A');
+    await hold.reached;
+    expect(await gateway.rename('A', 'Alpha 2')).toBe('Alpha 2');
+    hold.release();
+    expect(await stale).toBe('Alpha'); // read before the change
+    expect(await gateway.readName('A')).toBe('Alpha 2'); // not served what the first read stored
+    expect(gateway.reads).toEqual(['A', 'A']);
+    expect(await gateway.readName('A')).toBe('Alpha 2'); // and the fresh answer is cached
+    expect(gateway.reads).toEqual(['A', 'A']);
   });
 
   it("answers a mutation once the invalidations it started are done, and not later than that for another's", async () => {

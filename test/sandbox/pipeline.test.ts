@@ -173,6 +173,25 @@ describe('sandbox idempotency', () => {
     expect(ledger).toEqual([expect.objectContaining({ idempotencyKey: 'rename-1', applied: 2 })]);
   });
 
+  it('applies a key once when its repeat overtakes the first request still under way: the first then replays the answer', async () => {
+    await admin(context.sandbox, 'DELETE', '/ledger');
+    const headers = { 'klarna-idempotency-key': 'overtaken-1' };
+    const body = { description: 'overtaken' };
+    const path = '/v2/account/integration/credentials/api-key';
+    // The first request waits at a gate (as a slow Klarna would) while its retry goes through.
+    await admin(context.sandbox, 'POST', '/faults', { operationId: 'createApiKey', hold: true, times: 1 });
+    const first = call(context.sandbox, 'POST', path, { body, headers });
+    for (let i = 0; i < 500 && (await waitingUpstream(context.sandbox)) < 1; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const retry = await call(context.sandbox, 'POST', path, { body, headers });
+    expect(retry.status).toBe(201);
+    expect(await admin(context.sandbox, 'POST', '/faults/release')).toMatchObject({ released: 1 });
+    const original = await first;
+    expect(original.status).toBe(201);
+    expect(original.body.credential_id).toBe(retry.body.credential_id);
+    const ledger = await admin<{ operationId: string; idempotencyKey: string | null; applied: number }[]>(context.sandbox, 'GET', '/ledger');
+    expect(ledger.filter((entry) => entry.idempotencyKey === 'overtaken-1').map((entry) => entry.applied)).toEqual([1]);
+  });
+
   it('scopes keys to the caller: another partner reusing a key is not served the first partner\'s answer', async () => {
     const headers = { 'klarna-idempotency-key': 'shared-key' };
     const mine = await call(context.sandbox, 'PATCH', accountPath, { body: { partner_account_name: 'Mine' }, headers });
