@@ -1,32 +1,62 @@
 /**
- * Graceful shutdown of the HTTP side: stop accepting, let requests in flight finish within a grace
- * period, then cut whatever is left. Idle keep-alive connections are closed at once so clients move
- * to another replica.
+ * Graceful shutdown of the HTTP side, against one deadline for the whole shutdown: `stopListening`
+ * closes the listener at once (no new connection is accepted) and from then on every response tells
+ * its client `Connection: close`, so keep-alive clients move to another replica; idle keep-alive
+ * connections are closed at once. `drain` lets requests in flight finish until the deadline, then cuts
+ * whatever is left (`closeAllConnections`).
  */
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function trackRequests(server: Server) {
   let inFlight = 0;
+  let stopping = false;
+  let closed: Promise<void> | undefined;
   server.on('request', (_request, response) => {
     inFlight += 1;
+    // Yoga writes its headers later (its handler is async): this one is still ours to set.
+    if (stopping) response.setHeader('connection', 'close');
     response.once('close', () => {
       inFlight -= 1;
     });
   });
+  function stopListening(): Promise<void> {
+    if (!closed) {
+      stopping = true;
+      closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+    }
+    return closed;
+  }
   return {
     inFlight: () => inFlight,
-    /** Resolves once the server is closed: in-flight requests had up to `graceMs` to finish. */
-    async drain(graceMs: number): Promise<void> {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const deadline = Date.now() + graceMs;
+    stopListening,
+    /**
+     * Resolves once every HTTP connection is gone: requests in flight had until `deadline` (epoch ms) to
+     * finish; connections still open then are cut.
+     */
+    async drain(deadline: number): Promise<void> {
+      const listenerClosed = stopListening();
       while (inFlight > 0 && Date.now() < deadline) {
-        await sleep(20);
+        await sleep(Math.max(1, Math.min(20, deadline - Date.now())));
         server.closeIdleConnections();
       }
       server.closeAllConnections();
-      await closed;
+      await listenerClosed;
     },
   };
+}
+
+/** `work`, or nothing once `deadline` (epoch ms) has passed: a step of the shutdown that may not hold it longer. */
+export async function untilDeadline(work: Promise<unknown> | undefined, deadline: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
