@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { createContextFactory } from './context.ts';
 import { createContract } from './contracts/contract.ts';
 import { createUpstream } from './datasources/http.ts';
+import { createReportIndexes } from './datasources/report-index.ts';
 import { createGateway } from './gateway.ts';
 import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
@@ -116,6 +117,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
+    reportIndexes: createReportIndexes(),
     integratorName: config.KLARNA_INTEGRATOR_NAME,
   };
   // The cancellation poller's reads: a context from the same factory, for the principal that asked
