@@ -93,12 +93,12 @@ export async function writeResult(
   const headers = { ...extraHeaders, ...(result.headers ?? {}) };
   if ('stream' in result) {
     response.writeHead(result.status, { ...headers, 'content-type': result.contentType });
-    // A slow body (`slowBodyMs`) waits a fifth of it before every chunk: a streamed body of many chunks
-    // takes many times that, as a stalling download does.
+    // A slow body (`slowBodyMs`) waits a fifth of it after every chunk (the headers and the first chunk
+    // go at once): a streamed body of many chunks takes many times that, as a stalling download does.
     for await (const chunk of result.stream) {
-      if (slowBodyMs > 0) await sleep(slowBodyMs / 5);
       if (response.destroyed) break; // the client went away: stop rendering (the stream is destroyed by the break)
       if (!response.write(chunk)) await drainedOrClosed(response);
+      if (slowBodyMs > 0) await sleep(slowBodyMs / 5);
     }
     response.end();
     return;

@@ -152,10 +152,16 @@ export function* settlementCsvChunks(
  * (the heading lines are rendered per download: the summary changes when the payout is made).
  */
 const chunkStarts = new WeakMap<SettlementRecord, number[]>();
-/** Bytes of report sent per settlement: tests read how much a resumed download saved. */
-const bytesServed = new WeakMap<SettlementRecord, number>();
+/** A download of a report: the byte it started at, and how many bytes were rendered for it. */
+export interface CsvDownload {
+  from: number;
+  bytes: number;
+}
+/** The last downloads of each settlement's report (tests read where a resumed download started). */
+const downloads = new WeakMap<SettlementRecord, CsvDownload[]>();
+const DOWNLOADS_KEPT = 20;
 
-export const csvBytesServed = (record: SettlementRecord): number => bytesServed.get(record) ?? 0;
+export const csvDownloads = (record: SettlementRecord): CsvDownload[] => [...(downloads.get(record) ?? [])];
 
 /** The start of chunk `chunk` (in bytes from the first transaction line), rendering the chunks before it once if need be. */
 function chunkStart(record: SettlementRecord, chunk: number): number {
@@ -169,11 +175,16 @@ function chunkStart(record: SettlementRecord, chunk: number): number {
   return starts[chunk]!;
 }
 
-function counted(record: SettlementRecord, chunks: Iterable<Buffer>): Readable {
+function counted(record: SettlementRecord, from: number, chunks: Iterable<Buffer>): Readable {
+  let kept = downloads.get(record);
+  if (!kept) downloads.set(record, (kept = []));
+  const download = { from, bytes: 0 };
+  kept.push(download);
+  if (kept.length > DOWNLOADS_KEPT) kept.shift();
   return Readable.from(
     (function* () {
       for (const chunk of chunks) {
-        bytesServed.set(record, csvBytesServed(record) + chunk.length);
+        download.bytes += chunk.length;
         yield chunk;
       }
     })(),
@@ -197,7 +208,7 @@ export function settlementCsv(record: SettlementRecord): SettlementCsv {
   // The rows of a settlement never change: its heading and row count name this text of the report.
   const rowCount = record.csv === undefined ? record.transactions().length : 0;
   const etag = `"${createHash('sha256').update(heading).update(`${record.settlement.settlement_id}#${rowCount}`).digest('base64url').slice(0, 27)}"`;
-  if (record.csv !== undefined) return { etag, length: () => heading.length, from: (offset) => counted(record, [heading.subarray(offset)]) };
+  if (record.csv !== undefined) return { etag, length: () => heading.length, from: (offset) => counted(record, offset, [heading.subarray(offset)]) };
   const chunks = Math.ceil(rowCount / ROWS_PER_CHUNK);
   return {
     etag,
@@ -221,6 +232,7 @@ export function settlementCsv(record: SettlementRecord): SettlementCsv {
       }
       return counted(
         record,
+        offset,
         (function* () {
           if (rowsOffset < 0) yield heading.subarray(offset);
           let starts = chunkStarts.get(record);
