@@ -5,31 +5,35 @@
  * connections are closed at once. `drain` lets requests in flight finish until the deadline, then cuts
  * whatever is left (`closeAllConnections`).
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Told to a keep-alive client whose answer has not begun: this connection ends with it. */
+function closeAfter(response: ServerResponse) {
+  if (!response.headersSent) response.setHeader('connection', 'close');
+}
+
 export function trackRequests(server: Server) {
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
   let stopping = false;
   let closed: Promise<void> | undefined;
   server.on('request', (_request, response) => {
-    inFlight += 1;
+    inFlight.add(response);
     // Yoga writes its headers later (its handler is async): this one is still ours to set.
-    if (stopping) response.setHeader('connection', 'close');
-    response.once('close', () => {
-      inFlight -= 1;
-    });
+    if (stopping) closeAfter(response);
+    response.once('close', () => inFlight.delete(response));
   });
   function stopListening(): Promise<void> {
     if (!closed) {
       stopping = true;
       closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const response of inFlight) closeAfter(response);
     }
     return closed;
   }
   return {
-    inFlight: () => inFlight,
+    inFlight: () => inFlight.size,
     stopListening,
     /**
      * Resolves once every HTTP connection is gone: requests in flight had until `deadline` (epoch ms) to
@@ -37,7 +41,7 @@ export function trackRequests(server: Server) {
      */
     async drain(deadline: number): Promise<void> {
       const listenerClosed = stopListening();
-      while (inFlight > 0 && Date.now() < deadline) {
+      while (inFlight.size > 0 && Date.now() < deadline) {
         await sleep(Math.max(1, Math.min(20, deadline - Date.now())));
         server.closeIdleConnections();
       }

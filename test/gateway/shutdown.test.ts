@@ -112,7 +112,10 @@ describe('graceful shutdown', () => {
       sandbox.faults.release();
       deaf.destroy();
     }
-    expect((await inFlight).statusCode).toBe(200);
+    const answered = await inFlight;
+    expect(answered.statusCode).toBe(200);
+    expect(answered.headers.connection, 'a keep-alive client is told to go elsewhere').toBe('close');
+    await answered.body.dump();
     await closing;
   });
 
