@@ -3,9 +3,11 @@
  * new ones are refused, late ones are cut at the one deadline.
  */
 import { createClient } from 'graphql-ws';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,5 +153,37 @@ describe('graceful shutdown', () => {
     await closing;
     await expect.poll(() => closeCode).toBe(1001);
     await client.dispose();
+  });
+
+  it('SIGTERM: `npm start` exits within the grace plus a second although a WebSocket client never answers', { timeout: 120_000 }, async () => {
+    const repo = fileURLToPath(new URL('../..', import.meta.url));
+    const base = { PATH: process.env.PATH ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: repo,
+      env: { ...base, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', SANDBOX_ACCOUNTS: '1', SHUTDOWN_GRACE_MS: '500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    try {
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const found = /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/.exec(stdout);
+          if (found) resolve(found[1]!);
+        });
+        void exited.then(() => reject(new Error(`exited before listening: ${stdout}`)));
+      });
+      const deaf = await deafWebSocket(url);
+      deaf.resume();
+      deaf.on('data', () => undefined);
+      child.kill('SIGTERM');
+      // `ws` alone would wait 30 s for the close frame's answer: the process must be gone long before.
+      const outcome = await Promise.race([exited.then(([code]) => ({ code })), sleep(15_000).then(() => 'still running')]);
+      expect(outcome).toEqual({ code: 0 });
+      deaf.destroy();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
