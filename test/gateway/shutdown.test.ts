@@ -155,7 +155,7 @@ describe('graceful shutdown', () => {
     await client.dispose();
   });
 
-  it('SIGTERM: `npm start` exits within the grace plus a second although a WebSocket client never answers', { timeout: 120_000 }, async () => {
+  it('SIGTERM: `npm start` exits soon after its grace (0.5 s) although a WebSocket client never answers', { timeout: 120_000 }, async () => {
     const repo = fileURLToPath(new URL('../..', import.meta.url));
     const base = { PATH: process.env.PATH ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}) };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
