@@ -36,9 +36,14 @@ async function page(label: string, after?: number) {
 
 console.log(`settlement report of ${rows.toLocaleString('en')} rows`);
 await page('first page (first read)');
-await page(`page after row ${Math.floor(rows * 0.9).toLocaleString('en')} (1st)`, Math.floor(rows * 0.9));
-await page(`page after row ${Math.floor(rows * 0.9).toLocaleString('en')} (again)`, Math.floor(rows * 0.9));
-await page(`page after row ${Math.floor(rows * 0.5).toLocaleString('en')}`, Math.floor(rows * 0.5));
-await page(`page after row ${(rows - 30).toLocaleString('en')}`, rows - 30);
+const deep = Math.floor(rows * 0.9);
+await page(`page after row ${deep.toLocaleString('en')} (1st)`, deep);
+// Every page up to row `deep` has been passed once now: each of these is a ranged download.
+for (const after of [deep, deep + 20, Math.floor(rows * 0.5), Math.floor(rows * 0.25) + 7_777, Math.floor(rows * 0.75)]) {
+  await page(`page after row ${after.toLocaleString('en')}`, after);
+}
+// Past the deepest row any read has passed: skipped from the last checkpoint.
+await page(`page after row ${(rows - 30).toLocaleString('en')} (past it)`, rows - 30);
+await page(`page after row ${(rows - 30).toLocaleString('en')} (again)`, rows - 30);
 await gateway.close({ graceMs: 1000 });
 await sandbox.close();

@@ -325,7 +325,8 @@ export class PartnerManagementClient extends RestClient {
       body: response.body,
       offset,
       acceptsRanges: /\bbytes\b/i.test(header('accept-ranges') ?? ''),
-      ...(etag && !etag.startsWith('W/') ? { etag } : {}),
+      // A strong validator of the usual shape only (a weak one may not be sent in If-Range).
+      ...(etag && /^"[\x21\x23-\x7e]{1,200}"$/.test(etag) ? { etag } : {}),
     };
   }
 

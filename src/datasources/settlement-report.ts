@@ -1,13 +1,15 @@
 /**
- * Klarna's settlement report CSV, parsed with csv-parse while it streams: line 1 is the summary
- * heading, line 2 the summary, line 3 the transaction heading, then one line per transaction. Only the
- * window of rows asked for is kept; reading stops (and the download is cancelled) as soon as the
- * window is known, so a 100,000-row report is never held in memory.
+ * Klarna's settlement report CSV, read while it streams: line 1 is the summary heading, line 2 the
+ * summary, line 3 the transaction heading, then one line per transaction. The rows before the window
+ * asked for are skipped by a scan for line ends (`csv-row-skipper.ts`), the window is parsed with
+ * csv-parse, and reading stops (the download is cancelled) as soon as the window is known, so a
+ * 1,000,000-row report is never held in memory. Where rows start is remembered per report
+ * (`report-index.ts`), so a deep page downloads the report from the checkpoint before it.
  *
  * Rows are parsed at this edge into the contract's `SettlementTransaction`: a heading without a required
  * column, a row missing a required cell, a non-integer amount or a malformed CSV is
  * UPSTREAM_INVALID_RESPONSE, never a value passed on unchecked. Only the rows returned are turned into
- * objects (skipped rows stay csv-parse's cell arrays).
+ * objects; skipped rows are not checked.
  */
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
@@ -150,7 +152,8 @@ export async function readSettlementReport(from: ReportSource | Readable, window
   const resumed = checkpoint !== undefined && download.offset === checkpoint.offset;
   // What this read learns goes into the index of the text it reads: the known one when it is the same
   // text (resumed from it, or its validator again), else a new one (its headings set once parsed).
-  const sameText = known !== undefined && (resumed || (download.etag !== undefined && download.etag === known.etag));
+  // (Without a validator on either side, the report is taken to be the same: settlement reports do not change.)
+  const sameText = known !== undefined && (resumed || download.etag === known.etag);
   const learning: ReportIndex = sameText ? known : { headings: [[], [], []], ranges: download.acceptsRanges, ...(download.etag ? { etag: download.etag } : {}), offsets: [] };
   if (!sameText) source.index?.drop();
   const skipper = new RowSkipper({
