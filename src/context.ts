@@ -12,6 +12,7 @@ import type { Upstream } from './datasources/http.ts';
 import { MerchantCardServiceClient } from './datasources/merchant-card-service.ts';
 import { PartnerManagementClient } from './datasources/partner-management.ts';
 import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
+import type { ReportIndexes } from './datasources/report-index.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget, type RequestCalls } from './operation-budget.ts';
@@ -43,6 +44,8 @@ export interface ContextDependencies {
   upstreams: { pm: Upstream; mcs: Upstream };
   checkResponse: ResponseCheck;
   referenceCache: ReferenceCache;
+  /** Where settlement reports' rows start, per principal and report (`src/datasources/report-index.ts`). */
+  reportIndexes?: ReportIndexes;
   integratorName: string;
   /** The replica's live-event machinery (`src/webhooks/event-service.ts`). */
   events?: EventService;
@@ -80,7 +83,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const revokedCredentials = new Set<string>();
     // Revocation: what outlives the request for this principal is dropped when Klarna refuses its
     // credentials or it disables a key (the response cache drops its answers once the operation is done).
-    const forgetPrincipal = () => deps.referenceCache.drop(principal.hash);
+    const forgetPrincipal = () => {
+      deps.referenceCache.drop(principal.hash);
+      deps.reportIndexes?.dropPrincipal(principal.hash);
+    };
     budget.onCredentialsRefused = forgetPrincipal;
     const call: CallContext = {
       correlationId: requestId,
@@ -97,7 +103,8 @@ export function createContextFactory(deps: ContextDependencies) {
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
-    const freshLoaders = () => createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash });
+    const freshLoaders = () =>
+      createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash, ...(deps.reportIndexes ? { reportIndexes: deps.reportIndexes } : {}) });
     const context: GatewayContext = {
       requestId,
       principal,

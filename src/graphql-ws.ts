@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
+import { createSocketDrain } from './graphql-ws-drain.ts';
 import { tooManySubscriptions } from './plugins/subscription-limits.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
 
@@ -91,11 +92,14 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
     server,
     path: yoga.graphqlEndpoint,
     maxPayload: maxPayloadBytes,
-    ...(allowOrigin ? { verifyClient: ({ origin, req }, done) => done(allowOrigin(origin || undefined, req.headers.host), 403, 'Forbidden') } : {}),
+    // During a shutdown no new socket is taken (an upgrade on a keep-alive connection): 503.
+    verifyClient: ({ origin, req }, done) =>
+      drain.started() ? done(false, 503, 'Shutting down') : done(allowOrigin ? allowOrigin(origin || undefined, req.headers.host) : true, 403, 'Forbidden'),
   });
+  const drain = createSocketDrain(wsServer);
   const connections = new WeakMap<object, Connection>();
 
-  const disposable = useServer(
+  useServer(
     {
       isProd,
       execute: (args: ExecutionArgs) => (args.rootValue as Envelope).execute(args),
@@ -118,7 +122,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         onConnection?.opened();
         return true;
       },
-      onSubscribe: async (ctx, id, payload) => {
+      // A query or mutation is counted until answered: a shutdown waits for it within its grace.
+      onSubscribe: (ctx, id, payload) => drain.hold(ctx.extra.socket, id, async () => {
         const connection = connections.get(ctx);
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
         // POST: a message on an open socket is no GET link a page could make a browser follow, so
@@ -159,9 +164,10 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
           contextValue,
           rootValue: envelope,
         };
-      },
+      }),
       onComplete: (ctx, id) => {
         connections.get(ctx)?.subscriptions.delete(id);
+        drain.completed(ctx.extra.socket, id);
       },
       onClose: (ctx) => {
         const connection = connections.get(ctx);
@@ -173,7 +179,10 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
   );
 
   return {
-    /** Closes every client with 1001 (going away), then the WebSocket server. */
-    close: () => disposable.dispose(),
+    /**
+     * Shutdown (`graphql-ws-drain.ts`): no new socket or operation; idle sockets closed with 1001 at once,
+     * the others once their queries and mutations are answered; whatever is open at `deadline` (epoch ms) terminated.
+     */
+    close: (deadline: number) => drain.close(deadline),
   };
 }

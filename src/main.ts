@@ -65,9 +65,19 @@ logger.info({ graphql: gateway.graphqlUrl }, 'gateway listening');
 console.log(`\nKlarna Partner Gateway: ${gateway.graphqlUrl}${config.graphiql ? '  (open it in a browser for GraphiQL)' : ''}`);
 if (sandbox) console.log(`Embedded Klarna sandbox: ${sandbox.url}  (demo data; no credentials needed in GraphiQL)\n`);
 
+// One deadline for the whole shutdown: the gateway's grace (SHUTDOWN_GRACE_MS), then its cleanup; if
+// anything still holds the process a second after the grace, it exits anyway (code 1: not clean).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void Promise.all([gateway.close(), sandbox?.close()]).then(() => process.exit(0));
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down');
+    setTimeout(() => {
+      logger.warn('shutdown outlived its grace; exiting now');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS + 950).unref();
+    // The embedded sandbox is what the requests in flight are talking to: it closes after the gateway.
+    void gateway
+      .close()
+      .then(() => sandbox?.close())
+      .then(() => process.exit(0));
   });
 }

@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { createContextFactory } from './context.ts';
 import { createContract } from './contracts/contract.ts';
 import { createUpstream } from './datasources/http.ts';
+import { createReportIndexes } from './datasources/report-index.ts';
 import { createGateway } from './gateway.ts';
 import { attachGraphqlWs } from './graphql-ws.ts';
 import { createReferenceCache } from './loaders/reference-cache.ts';
@@ -24,7 +25,7 @@ import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
-import { trackRequests } from './shutdown.ts';
+import { trackRequests, untilDeadline } from './shutdown.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { createEventService } from './webhooks/event-service.ts';
@@ -68,6 +69,9 @@ function createCache(config: Config, schema: GraphQLSchema, redis: Redis | undef
     onInvalidationFailed: (error) => logger.warn({ err: error }, 'response cache invalidation failed; entries live out their TTL'),
   });
 }
+
+/** What the steps after the connections (Redis, pools, spans) get past the grace: enough to flush, so exit stays within the grace plus 1 s. */
+const SHUTDOWN_FLUSH_MS = 500;
 
 export interface GatewayTargets {
   managementUrl: string;
@@ -117,6 +121,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
+    reportIndexes: createReportIndexes(),
     integratorName: config.KLARNA_INTEGRATOR_NAME,
   };
   // The cancellation poller's reads: a context from the same factory, for the principal that asked
@@ -203,18 +208,22 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     /** Live events: the bus, and `watchOrderCancellation(orderId, checkAfter, principal)` (also on the context). */
     events,
     /**
-     * Graceful stop: no new connections; WebSocket clients closed with 1001 (going away) so they
-     * reconnect elsewhere; requests in flight get `graceMs` to finish; then pollers, subscriptions and
-     * Redis, then the upstream pools the finishing requests were using, and last the spans they made
-     * (exported, at most a few seconds if the collector does not answer).
+     * Graceful stop, within one deadline (`graceMs` from now) for all of it: the listener is closed first
+     * (no new connection; keep-alive clients are told `Connection: close`); HTTP requests and graphql-ws
+     * queries and mutations in flight get until the deadline to be answered (idle WebSockets are closed
+     * with 1001 at once, the others once answered); whatever is still open then is cut. Then pollers,
+     * subscriptions and Redis, the upstream pools, and last the spans (each step given what is left of
+     * the deadline, and at least a moment to flush).
      */
     async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
-      await webSockets.close();
-      await requests.drain(graceMs);
-      await events.close();
+      const deadline = Date.now() + graceMs;
+      void requests.stopListening();
+      await Promise.all([webSockets.close(deadline), requests.drain(deadline)]);
+      const cleanupBy = Math.max(deadline, Date.now()) + SHUTDOWN_FLUSH_MS;
+      await untilDeadline(events.close(), cleanupBy);
       hotPathRedis?.disconnect();
-      await Promise.all([upstreams.pm.close(), upstreams.mcs.close()]);
-      await tracing?.shutdown();
+      await untilDeadline(Promise.all([upstreams.pm.close(), upstreams.mcs.close()]), cleanupBy);
+      await untilDeadline(tracing?.shutdown(), cleanupBy);
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { components, operations, paths } from '../contracts/partner-management.generated.ts';
-import { GatewayError, UpstreamUnavailableError } from '../errors.ts';
+import { GatewayError, UpstreamInvalidResponseError, UpstreamUnavailableError } from '../errors.ts';
 import { accountUpdateBody, brand, businessData, onboardingBody, store, storeGroup } from './partner-management-bodies.ts';
 import { pathOf, type PathParameters } from './request-path.ts';
 import { RestClient } from './rest-client.ts';
@@ -83,6 +83,17 @@ const pageQuery = (page: PageRequest) => ({
 
 /** How errors name this API to the caller. */
 export const PARTNER_MANAGEMENT_API = 'Partner Management API';
+
+/** A download of the settlement report (`streamSettlementCsv`). */
+export interface ReportDownload {
+  body: Readable;
+  /** Where in the report `body` starts (0: the whole report). */
+  offset: number;
+  /** Klarna said it serves byte ranges of it (`Accept-Ranges: bytes`). */
+  acceptsRanges: boolean;
+  /** Its strong validator (`ETag`), if Klarna sent one. */
+  etag?: string;
+}
 
 export class PartnerManagementClient extends RestClient {
   protected readonly apiName = PARTNER_MANAGEMENT_API;
@@ -283,14 +294,40 @@ export class PartnerManagementClient extends RestClient {
     return explained instanceof GatewayError ? explained : new UpstreamUnavailableError(this.apiName);
   }
 
-  async streamSettlementCsv(settlementId: string): Promise<Readable> {
+  /**
+   * The settlement report's download: whole, or (`from`) from a byte offset, asked for with
+   * `Range: bytes=<offset>-` and `If-Range` (the validator of the text the offset was measured in).
+   * The answer says where its body starts: the offset asked for when Klarna answered 206 from it, else 0
+   * (the whole report: Klarna ignored the range, or the report is another text now).
+   */
+  async streamSettlementCsv(settlementId: string, from?: { offset: number; etag?: string }): Promise<ReportDownload> {
     const response = await this.send({
       operation: 'getSettlementCsv',
       method: 'GET',
       path: pmPath('/v2/settlements/{settlement_id}/csv', { settlement_id: settlementId }),
-      headers: { accept: 'text/csv' },
+      headers: { accept: 'text/csv', ...(from ? { range: `bytes=${from.offset}-`, ...(from.etag ? { 'if-range': from.etag } : {}) } : {}) },
     });
-    return response.body;
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    let offset = 0;
+    if (response.status === 206) {
+      const range = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(header('content-range')?.trim() ?? '');
+      if (!from || !range || Number(range[1]) !== from.offset) {
+        response.body.destroy();
+        throw new UpstreamInvalidResponseError(this.apiName);
+      }
+      offset = from.offset;
+    }
+    const etag = header('etag');
+    return {
+      body: response.body,
+      offset,
+      acceptsRanges: /\bbytes\b/i.test(header('accept-ranges') ?? ''),
+      // A strong validator of the usual shape only (a weak one may not be sent in If-Range).
+      ...(etag && /^"[\x21\x23-\x7e]{1,200}"$/.test(etag) ? { etag } : {}),
+    };
   }
 
   // Writes. Every write carries the caller's idempotency key, so the HTTP layer may resend it after a

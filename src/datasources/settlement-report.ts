@@ -1,18 +1,22 @@
 /**
- * Klarna's settlement report CSV, parsed with csv-parse while it streams: line 1 is the summary
- * heading, line 2 the summary, line 3 the transaction heading, then one line per transaction. Only the
- * window of rows asked for is kept; reading stops (and the download is cancelled) as soon as the
- * window is known, so a 100,000-row report is never held in memory.
+ * Klarna's settlement report CSV, read while it streams: line 1 is the summary heading, line 2 the
+ * summary, line 3 the transaction heading, then one line per transaction. The rows before the window
+ * asked for are skipped by a scan for line ends (`csv-row-skipper.ts`), the window is parsed with
+ * csv-parse, and reading stops (the download is cancelled) as soon as the window is known, so a
+ * 1,000,000-row report is never held in memory. Where rows start is remembered per report
+ * (`report-index.ts`), so a deep page downloads the report from the checkpoint before it.
  *
  * Rows are parsed at this edge into the contract's `SettlementTransaction`: a heading without a required
  * column, a row missing a required cell, a non-integer amount or a malformed CSV is
  * UPSTREAM_INVALID_RESPONSE, never a value passed on unchecked. Only the rows returned are turned into
- * objects (skipped rows stay csv-parse's cell arrays).
+ * objects; skipped rows are not checked.
  */
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { UpstreamInvalidResponseError } from '../errors.ts';
-import { PARTNER_MANAGEMENT_API, type SettlementTransaction } from './partner-management.ts';
+import { RowSkipper } from './csv-row-skipper.ts';
+import { PARTNER_MANAGEMENT_API, type ReportDownload, type SettlementTransaction } from './partner-management.ts';
+import { checkpointBefore, CHECKPOINT_EVERY_ROWS, type ReportIndex, type ReportIndexSlot } from './report-index.ts';
 
 /** The summary line: Klarna's column names with amounts as numbers (minor units). */
 export type SettlementReportSummary = Record<string, string | number | null>;
@@ -116,48 +120,107 @@ function transactionParser(heading: string[]): (record: string[]) => SettlementT
   };
 }
 
+/** Where a report is read from: its download (whole or from an offset), and what it knows of it. */
+export interface ReportSource {
+  download(from?: { offset: number; etag?: string }): Promise<ReportDownload>;
+  /** The gateway's error for a failure of the download while it is read (`explainStreamError`). */
+  explain?: (error: unknown) => unknown;
+  /** Where this report's rows start, remembered from earlier reads by the same principal (absent: nothing kept). */
+  index?: ReportIndexSlot;
+}
+
+/** The first row a window needs (the summary needs none). */
+function firstRowOf(window: ReportWindow): number {
+  if (window.kind === 'forward') return window.skip;
+  if (window.kind === 'backward') return Math.max(0, window.before - window.take);
+  return 0;
+}
+
 /**
- * Reads one window of the report from its download. `explain` turns a failure of the download (the
- * operation's deadline, a dropped connection) into the gateway's error (`explainStreamError`).
+ * Reads one window of the report. With the report's index known and an origin that serves byte
+ * ranges, the download starts at the checkpoint before the window (`Range`); otherwise from the start,
+ * the heading lines parsed and remembered. Either way the rows before the window are skipped by a scan
+ * of bytes (`RowSkipper`, which notes checkpoints as it passes them) and only the window is parsed.
  */
-export async function readSettlementReport(stream: Readable, window: ReportWindow, explain: (error: unknown) => unknown = (error) => error): Promise<SettlementReportPage> {
+export async function readSettlementReport(from: ReportSource | Readable, window: ReportWindow): Promise<SettlementReportPage> {
+  // A stream alone: the whole report, nothing remembered.
+  const source: ReportSource = 'download' in from ? from : { download: async () => ({ body: from, offset: 0, acceptsRanges: false }) };
+  const firstRow = firstRowOf(window);
+  const known = source.index?.get();
+  const checkpoint = known?.ranges && window.kind !== 'summary' ? checkpointBefore(known, firstRow) : undefined;
+  const download = await source.download(checkpoint && { offset: checkpoint.offset, ...(known?.etag ? { etag: known.etag } : {}) });
+  const resumed = checkpoint !== undefined && download.offset === checkpoint.offset;
+  // What this read learns goes into the index of the text it reads: the known one when it is the same
+  // text (resumed from it, or its validator again), else a new one (its headings set once parsed).
+  // (Without a validator on either side, the report is taken to be the same: settlement reports do not change.)
+  const sameText = known !== undefined && (resumed || download.etag === known.etag);
+  const learning: ReportIndex = sameText ? known : { headings: [[], [], []], ranges: download.acceptsRanges, ...(download.etag ? { etag: download.etag } : {}), offsets: [] };
+  if (!sameText) source.index?.drop();
+  const skipper = new RowSkipper({
+    offset: download.offset,
+    record: resumed ? checkpoint.row : -HEADING_LINES,
+    passFrom: firstRow,
+    every: CHECKPOINT_EVERY_ROWS,
+    onRowStart: (row, offset) => void (learning.offsets[row / CHECKPOINT_EVERY_ROWS] = offset),
+  });
+  const start: ParseFrom = resumed && known ? { firstRow, headings: known.headings } : { firstRow, learnt: learning, slot: source.index };
+  return parseWindow(download.body, skipper, window, start, source.explain);
+}
+
+/** Lines before row 0: summary heading, summary, transaction heading. */
+const HEADING_LINES = 3;
+
+type ParseFrom = { firstRow: number; headings: ReportIndex['headings'] } | { firstRow: number; learnt: ReportIndex; slot: ReportIndexSlot | undefined };
+
+async function parseWindow(
+  stream: Readable,
+  skipper: RowSkipper,
+  window: ReportWindow,
+  from: ParseFrom,
+  explain: (error: unknown) => unknown = (error) => error,
+): Promise<SettlementReportPage> {
   const parser = parse({ relax_column_count: true, skip_empty_lines: true });
   // `pipeline`, not `pipe`: a failed download ends the parse with its error (with `pipe` the parser
   // never heard of it, and the page waited forever). Its own outcome is read from the parser below.
-  pipeline(stream, parser, () => undefined);
-  let summaryHeader: string[] = [];
-  let summary: SettlementReportSummary = {};
-  let parseRow: ((record: string[]) => SettlementTransaction) | undefined;
+  pipeline(stream, skipper, parser, () => undefined);
+  const headings: string[][] = 'headings' in from ? [...from.headings] : [];
+  let summary: SettlementReportSummary = headings.length ? summaryObject(headings[0]!, headings[1]!) : {};
+  let parseRow = headings.length ? transactionParser(headings[2]!) : undefined;
   /** The window's lines, still as cells (a backward window keeps sliding until it reaches `before`). */
   const kept: { index: number; record: string[] }[] = [];
-  let line = 0;
   let hasNext = false;
   try {
+    let index = from.firstRow;
     for await (const record of parser as AsyncIterable<string[]>) {
-      line += 1;
-      if (line === 1) summaryHeader = record;
-      else if (line === 2) {
-        summary = summaryObject(summaryHeader, record);
-        if (window.kind === 'summary') break;
-      } else if (line === 3) parseRow = transactionParser(record);
-      else {
-        const index = line - 4;
-        if (window.kind === 'forward') {
-          if (index < window.skip) continue;
-          if (kept.length === window.take) {
-            hasNext = true;
-            break;
+      if (headings.length < HEADING_LINES) {
+        headings.push(record);
+        if (headings.length === 2) {
+          summary = summaryObject(headings[0]!, record);
+          if (window.kind === 'summary') break;
+        } else if (headings.length === HEADING_LINES) {
+          parseRow = transactionParser(record);
+          if ('learnt' in from) {
+            from.learnt.headings = headings as ReportIndex['headings'];
+            from.slot?.set(from.learnt);
           }
-          kept.push({ index, record });
-        } else if (window.kind === 'backward') {
-          if (index >= window.before) {
-            hasNext = true;
-            break;
-          }
-          kept.push({ index, record });
-          if (kept.length > window.take) kept.shift();
         }
+        continue;
       }
+      if (window.kind === 'forward') {
+        if (kept.length === window.take) {
+          hasNext = true;
+          break;
+        }
+        kept.push({ index, record });
+      } else if (window.kind === 'backward') {
+        if (index >= window.before) {
+          hasNext = true;
+          break;
+        }
+        kept.push({ index, record });
+        if (kept.length > window.take) kept.shift();
+      }
+      index += 1;
     }
   } catch (error) {
     throw error instanceof CsvError ? invalidReport() : explain(error);

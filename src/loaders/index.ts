@@ -4,6 +4,7 @@
  */
 import type { MerchantCardServiceClient } from '../datasources/merchant-card-service.ts';
 import type { PageRequest, PartnerManagementClient, PricePlanFilters } from '../datasources/partner-management.ts';
+import type { ReportIndexes } from '../datasources/report-index.ts';
 import { readSettlementReport, type ReportWindow } from '../datasources/settlement-report.ts';
 import { createAccountLoader } from './account-loader.ts';
 import { keyedLoader } from './keyed-loader.ts';
@@ -15,6 +16,8 @@ export interface LoaderDependencies {
   referenceCache: ReferenceCache;
   /** Hash of the caller's credentials: the key of anything cached beyond this request. */
   principalHash: string;
+  /** Where settlement reports' rows start, per principal and report (absent: every read from the start). */
+  reportIndexes?: ReportIndexes;
 }
 
 /** A page of an account's sub-resource list. */
@@ -65,8 +68,15 @@ const FACTORIES = {
     deps.pm.listSettlementTransactions(settlementId, page),
   ),
   /** A window of the CSV report, parsed while it streams; the download stops once the window is read. */
-  settlementReport: (deps: LoaderDependencies) => keyedLoader(async ({ settlementId, window }: { settlementId: string; window: ReportWindow }) =>
-    readSettlementReport(await deps.pm.streamSettlementCsv(settlementId), window, (error) => deps.pm.explainStreamError(error)),
+  settlementReport: (deps: LoaderDependencies) => keyedLoader(({ settlementId, window }: { settlementId: string; window: ReportWindow }) =>
+    readSettlementReport(
+      {
+        download: (from) => deps.pm.streamSettlementCsv(settlementId, from),
+        explain: (error) => deps.pm.explainStreamError(error),
+        ...(deps.reportIndexes ? { index: deps.reportIndexes.slot(deps.principalHash, settlementId) } : {}),
+      },
+      window,
+    ),
   ),
   cardPromise: (deps: LoaderDependencies) => keyedLoader((id: string) => deps.mcs.getPromise(id), (id) => id),
   cardSettlement: (deps: LoaderDependencies) => keyedLoader(({ id, keyId }: { id: string; keyId: string }) => deps.mcs.getSettlement(id, keyId)),

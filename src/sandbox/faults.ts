@@ -22,7 +22,7 @@ export const faultRuleSchema = z.object({
   errorRates: z.partialRecord(z.enum(['429', '500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
   /** Probability (0..1) that the connection is destroyed before any response. */
   dropRate: z.number().min(0).max(1).default(0),
-  /** The body is sent in chunks spread over this many milliseconds. */
+  /** The body is sent in chunks spread over this many milliseconds (a streamed body, the CSV report: a fifth of it before each of its chunks). */
   slowBodyMs: z.number().int().min(0).max(60_000).default(0),
   /** Seconds in the `Retry-After` header of injected 429 and 503 answers. */
   retryAfterSeconds: z.number().int().min(0).max(3600).default(1),

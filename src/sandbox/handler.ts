@@ -3,6 +3,7 @@
  * server has already authenticated the caller, validated the request against the contract and taken
  * care of idempotency, faults and counters.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from './clock.ts';
 import type { Operation, ValidatedRequest } from '../contracts/contract.ts';
@@ -35,6 +36,8 @@ export interface HandlerContext {
   behaviour: SandboxBehaviour;
   /** The request path without its query, for `pagination.links`. */
   path: string;
+  /** The request's headers as received (HTTP-level ones the contract does not describe, such as `Range`). */
+  headers: IncomingHttpHeaders;
   /** Records one application of this write in the ledger, naming what it changed. */
   applied(target: string): void;
 }

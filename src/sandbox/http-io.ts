@@ -71,6 +71,19 @@ export function authenticate(state: SandboxState, header: string | undefined): P
   return undefined;
 }
 
+/** Resolves when `response` can take more, or is gone (a client that left never drains it). */
+function drainedOrClosed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
 export async function writeResult(
   response: ServerResponse,
   result: HandlerResult,
@@ -80,8 +93,12 @@ export async function writeResult(
   const headers = { ...extraHeaders, ...(result.headers ?? {}) };
   if ('stream' in result) {
     response.writeHead(result.status, { ...headers, 'content-type': result.contentType });
+    // A slow body (`slowBodyMs`) waits a fifth of it after every chunk (the headers and the first chunk
+    // go at once): a streamed body of many chunks takes many times that, as a stalling download does.
     for await (const chunk of result.stream) {
-      if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+      if (response.destroyed) break; // the client went away: stop rendering (the stream is destroyed by the break)
+      if (!response.write(chunk)) await drainedOrClosed(response);
+      if (slowBodyMs > 0) await sleep(slowBodyMs / 5);
     }
     response.end();
     return;

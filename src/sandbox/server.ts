@@ -167,6 +167,7 @@ export function createSandboxServer(parts: PipelineParts): Server {
         webhooks: parts.webhooks,
         behaviour: parts.behaviour,
         path: url.pathname,
+        headers: request.headers,
         applied: (target) => ledger.apply(operation.operationId, target, idempotencyKey),
       };
       let result: HandlerResult;

@@ -6,7 +6,11 @@
  * columns after `transaction_currency`; rows keep the same empty columns, so every line has 29 cells.
  *
  * A report is rendered as a stream of chunks of rows, so a 100,000-row report never exists as one string.
+ * It can be served from a byte offset (`Range: bytes=<offset>-`, `settlementCsvFrom`): the byte length
+ * of every chunk of rows is remembered per settlement as it is rendered, so a resumed download renders
+ * only the rows from the chunk holding the offset.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { Pm, SettlementRecord } from './state.ts';
@@ -122,26 +126,130 @@ export function transactionRow(transaction: Transaction): string {
   return `${lead},,,,${detail}`;
 }
 
+/** The report's three heading lines (summary heading, summary, transaction heading), each ending in LF. */
+const headingLines = (settlement: Pm['Settlement'], payout: Pm['PayoutStatus']) => `${SUMMARY_HEADING}\n${summaryRow(settlement, payout)}\n${TRANSACTION_HEADING}\n`;
+
+/** Chunk `chunk` of the transaction lines (rows `chunk * ROWS_PER_CHUNK` on), each ending in LF. */
+function rowChunk(transactions: readonly Transaction[], chunk: number): string {
+  let text = '';
+  const end = Math.min(transactions.length, (chunk + 1) * ROWS_PER_CHUNK);
+  for (let index = chunk * ROWS_PER_CHUNK; index < end; index += 1) text += `${transactionRow(transactions[index]!)}\n`;
+  return text;
+}
+
 /** The report's lines, each ending in LF, grouped into chunks of rows. */
 export function* settlementCsvChunks(
   settlement: Pm['Settlement'],
   payout: Pm['PayoutStatus'],
   transactions: readonly Transaction[],
 ): Generator<string> {
-  yield `${SUMMARY_HEADING}\n${summaryRow(settlement, payout)}\n${TRANSACTION_HEADING}\n`;
-  for (let start = 0; start < transactions.length; start += ROWS_PER_CHUNK) {
-    let chunk = '';
-    const end = Math.min(transactions.length, start + ROWS_PER_CHUNK);
-    for (let index = start; index < end; index += 1) chunk += `${transactionRow(transactions[index]!)}\n`;
-    yield chunk;
-  }
+  yield headingLines(settlement, payout);
+  for (let chunk = 0; chunk * ROWS_PER_CHUNK < transactions.length; chunk += 1) yield rowChunk(transactions, chunk);
 }
 
-/** The settlement's report as a stream: its fixed text when it has one (the docs' sample), else rendered. */
-export function settlementCsvStream(record: SettlementRecord): Readable {
-  if (record.csv !== undefined) return Readable.from([record.csv]);
-  return Readable.from(settlementCsvChunks(record.settlement, record.payout, record.transactions()), { objectMode: false });
+/**
+ * Per rendered settlement: where each chunk of rows starts, in bytes from the first transaction line
+ * (the heading lines are rendered per download: the summary changes when the payout is made).
+ */
+const chunkStarts = new WeakMap<SettlementRecord, number[]>();
+/** A download of a report: the byte it started at, and how many bytes were rendered for it. */
+export interface CsvDownload {
+  from: number;
+  bytes: number;
 }
+/** The last downloads of each settlement's report (tests read where a resumed download started). */
+const downloads = new WeakMap<SettlementRecord, CsvDownload[]>();
+const DOWNLOADS_KEPT = 20;
+
+export const csvDownloads = (record: SettlementRecord): CsvDownload[] => [...(downloads.get(record) ?? [])];
+
+/** The start of chunk `chunk` (in bytes from the first transaction line), rendering the chunks before it once if need be. */
+function chunkStart(record: SettlementRecord, chunk: number): number {
+  let starts = chunkStarts.get(record);
+  if (!starts) chunkStarts.set(record, (starts = [0]));
+  const transactions = record.transactions();
+  while (starts.length <= chunk) {
+    const last = starts.length - 1;
+    starts.push(starts[last]! + (last * ROWS_PER_CHUNK < transactions.length ? Buffer.byteLength(rowChunk(transactions, last)) : 0));
+  }
+  return starts[chunk]!;
+}
+
+function counted(record: SettlementRecord, from: number, chunks: Iterable<Buffer>): Readable {
+  let kept = downloads.get(record);
+  if (!kept) downloads.set(record, (kept = []));
+  const download = { from, bytes: 0 };
+  kept.push(download);
+  if (kept.length > DOWNLOADS_KEPT) kept.shift();
+  return Readable.from(
+    (function* () {
+      for (const chunk of chunks) {
+        download.bytes += chunk.length;
+        yield chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** A report and its validator: what a download, whole or from a byte offset, is served from. */
+export interface SettlementCsv {
+  /** A strong validator of this text of the report (`If-Range`): it changes when the summary does. */
+  etag: string;
+  /** Its length in bytes (rendering, once per settlement, the rows not rendered yet). */
+  length(): number;
+  /** The report from byte `offset` (< `length()`) to its end. */
+  from(offset: number): Readable;
+}
+
+/** The settlement's report: its fixed text when it has one (the docs' sample), else rendered. */
+export function settlementCsv(record: SettlementRecord): SettlementCsv {
+  const heading = Buffer.from(record.csv ?? headingLines(record.settlement, record.payout));
+  // The rows of a settlement never change: its heading and row count name this text of the report.
+  const rowCount = record.csv === undefined ? record.transactions().length : 0;
+  const etag = `"${createHash('sha256').update(heading).update(`${record.settlement.settlement_id}#${rowCount}`).digest('base64url').slice(0, 27)}"`;
+  if (record.csv !== undefined) return { etag, length: () => heading.length, from: (offset) => counted(record, offset, [heading.subarray(offset)]) };
+  const chunks = Math.ceil(rowCount / ROWS_PER_CHUNK);
+  return {
+    etag,
+    length: () => heading.length + chunkStart(record, chunks),
+    from(offset) {
+      const transactions = record.transactions();
+      const rowsOffset = offset - heading.length;
+      let first = 0;
+      if (rowsOffset > 0) {
+        // The chunk holding the offset: the last one starting at or before it (its start is known once
+        // the chunk before it was rendered).
+        const starts = chunkStarts.get(record)!;
+        let low = 0;
+        let high = Math.min(chunks, starts.length) - 1;
+        while (low < high) {
+          const middle = Math.ceil((low + high) / 2);
+          if (starts[middle]! <= rowsOffset) low = middle;
+          else high = middle - 1;
+        }
+        first = low;
+      }
+      return counted(
+        record,
+        offset,
+        (function* () {
+          if (rowsOffset < 0) yield heading.subarray(offset);
+          let starts = chunkStarts.get(record);
+          if (!starts) chunkStarts.set(record, (starts = [0]));
+          for (let chunk = first; chunk < chunks; chunk += 1) {
+            const text = Buffer.from(rowChunk(transactions, chunk));
+            // Rendered in order: the next chunk's start is known from here on.
+            if (starts.length === chunk + 1) starts.push(starts[chunk]! + text.length);
+            const skip = rowsOffset - starts[chunk]!;
+            yield skip > 0 ? text.subarray(skip) : text;
+          }
+        })(),
+      );
+    },
+  };
+}
+
 
 /** The transactions of a report, as the JSON API shows them: empty cells left out, amounts as integers. */
 export function parseSettlementCsvTransactions(csv: string): Transaction[] {

@@ -5,6 +5,7 @@
  * A transaction has no identifier, so its cursor is base64url of `<settlement_id>#<index>`: opaque,
  * stable while the settlement exists, and decodable, so finding a page does not encode every cursor.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { notFound, validationError } from '../errors.ts';
 import { json, type HandlerContext, type HandlerMap } from '../handler.ts';
@@ -16,7 +17,7 @@ import { settlementWeek } from '../seed/portfolio-settlements.ts';
 import { settledPaymentAccounts } from '../seed/settled-accounts.ts';
 import { generatedSettlement } from '../seed/settlement-generator.ts';
 import type { AdminHandler } from '../server.ts';
-import { settlementCsvStream } from '../settlement-csv.ts';
+import { settlementCsv } from '../settlement-csv.ts';
 import type { AccountRecord, SandboxState, SettlementRecord } from '../state.ts';
 import { pathParam, type SandboxServices } from './common.ts';
 
@@ -31,6 +32,19 @@ function cursorIndex(settlementId: string, cursor: string, total: number, parame
     throw validationError([{ parameter: `query.${parameter}`, reason: 'does not name an item of this list' }]);
   }
   return index;
+}
+
+/**
+ * The offset of `Range: bytes=<offset>-` when it is to be honoured: an open-ended range (the only kind
+ * the sandbox serves; others get the whole report, as HTTP allows), and `If-Range`, when sent, naming
+ * this text of the report (else the whole report, the client's copy being another).
+ */
+function rangeStart(headers: IncomingHttpHeaders, etag: string): number | undefined {
+  const match = /^bytes=(\d{1,15})-$/.exec(headers.range?.trim() ?? '');
+  if (!match) return undefined;
+  const ifRange = headers['if-range'];
+  if (ifRange !== undefined && ifRange !== etag) return undefined;
+  return Number(match[1]);
 }
 
 function ownedSettlement(context: HandlerContext): SettlementRecord {
@@ -48,11 +62,17 @@ export const settlementHandlers: HandlerMap = {
   getSettlementCsv: (context) => {
     const record = ownedSettlement(context);
     const number = record.settlement.settlement_id.slice(record.settlement.settlement_id.lastIndexOf(':') + 1);
+    const csv = settlementCsv(record);
+    const headers = { 'content-disposition': `attachment; filename="settlement-${number}.csv"`, 'accept-ranges': 'bytes', etag: csv.etag };
+    const offset = rangeStart(context.headers, csv.etag);
+    if (offset === undefined) return { status: 200, stream: csv.from(0), contentType: 'text/csv; charset=utf-8', headers };
+    const length = csv.length();
+    if (offset >= length) return { status: 416, body: undefined, headers: { ...headers, 'content-range': `bytes */${length}` } };
     return {
-      status: 200,
-      stream: settlementCsvStream(record),
+      status: 206,
+      stream: csv.from(offset),
       contentType: 'text/csv; charset=utf-8',
-      headers: { 'content-disposition': `attachment; filename="settlement-${number}.csv"` },
+      headers: { ...headers, 'content-range': `bytes ${offset}-${length - 1}/${length}` },
     };
   },
 
