@@ -15,6 +15,7 @@ import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget, type RequestCalls } from './operation-budget.ts';
+import { createAccessVerdicts, type AccessVerdicts } from './schema/access-verdicts.ts';
 import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
@@ -34,7 +35,7 @@ export interface GatewayContext extends SchemaContext {
  * (`src/subscription-context.ts`). The check below fails to compile when a field is left out.
  */
 export const CONTEXT_FIELDS = [
-  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'revokedCredentials', 'refreshLoaders', 'events',
+  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'revokedCredentials', 'refreshLoaders', 'events', 'accessVerdicts',
 ] as const satisfies readonly (keyof GatewayContext)[];
 type UnlistedField = Exclude<keyof GatewayContext, (typeof CONTEXT_FIELDS)[number]>;
 export const contextFieldsComplete: [UnlistedField] extends [never] ? true : UnlistedField = true;
@@ -46,6 +47,8 @@ export interface ContextDependencies {
   integratorName: string;
   /** The replica's live-event machinery (`src/webhooks/event-service.ts`). */
   events?: EventService;
+  /** Subscriptions' access verdicts, per principal (default: made with the factory, 30 s each). */
+  accessVerdicts?: AccessVerdicts;
 }
 
 /** The caller's `x-request-id` when it is safe to log and pass on (8–64 letters, digits, dashes). */
@@ -72,6 +75,7 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
  * (a batch: one call allowance, one refusal of its credentials); unset: the operation's own.
  */
 export function createContextFactory(deps: ContextDependencies) {
+  const accessVerdicts = deps.accessVerdicts ?? createAccessVerdicts();
   return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
     const requestId = clientRequestId(headers) ?? randomUUID();
     const { principal, caller } = auth;
@@ -80,7 +84,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const revokedCredentials = new Set<string>();
     // Revocation: what outlives the request for this principal is dropped when Klarna refuses its
     // credentials or it disables a key (the response cache drops its answers once the operation is done).
-    const forgetPrincipal = () => deps.referenceCache.drop(principal.hash);
+    const forgetPrincipal = () => {
+      deps.referenceCache.drop(principal.hash);
+      accessVerdicts.dropPrincipal(principal.hash);
+    };
     budget.onCredentialsRefused = forgetPrincipal;
     const call: CallContext = {
       correlationId: requestId,
@@ -109,6 +116,7 @@ export function createContextFactory(deps: ContextDependencies) {
       writtenAccounts,
       revokedCredentials,
       events: deps.events,
+      accessVerdicts,
       refreshLoaders() {
         context.loaders = freshLoaders();
       },

@@ -71,7 +71,7 @@ export class OperationBudget {
   signal: AbortSignal | undefined;
   /**
    * On a subscription's (never armed) budget: the limits each of its events is executed under, set
-   * by `useOperationBudget` when it subscribes; read by `freshContextPerEvent`.
+   * by `useOperationBudget` when it subscribes; read by `sharedContextPerEvent`.
    */
   eventLimits: BudgetLimits | undefined;
   private limits: BudgetLimits | undefined;
