@@ -20,7 +20,7 @@
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
 import type { SchemaContext } from './context.ts';
-import { ForbiddenError, GatewayError, NotFoundError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
+import { GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
 
 /**
