@@ -122,8 +122,9 @@ export function sharedContextPerEvent(createContext: ContextFactory, { ttlMs = 5
 
   return {
     runnerFor(subscription: SubscriptionContext): EventRunner<SubscriptionContext> {
-      const shareKey = shareKeyOf(subscription);
+      let shareKey: string | undefined; // made at the first event: an idle subscription holds no key
       return (eventId, selection, execute) => {
+        shareKey ??= shareKeyOf(subscription);
         // No event id: nothing to share by; the event gets a context of its own.
         const sharers = eventId === undefined ? new Map<string, Shared>() : sharersOf(eventId);
         let shared = sharers.get(shareKey);

@@ -74,10 +74,11 @@ export function usePerEventContext<Context extends object>(sharing: { runnerFor(
         if (!(Symbol.asyncIterator in source)) return source;
         const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
         const runner = sharing.runnerFor(args.contextValue as Context);
-        const selection = selectionOf(args);
         const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
+        // Made at the first event: an idle subscription holds no key.
+        let selection: string | undefined;
         return mapEvents(iterator, (payload) =>
-          runner(eventIdOf(payload), selection, (contextValue) =>
+          runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
             execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
           ),
         );

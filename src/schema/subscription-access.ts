@@ -3,7 +3,7 @@
  *
  * Klarna is the judge of both, with the subscriber's own credentials:
  * - credentials are checked when a subscription opens (and when a WebSocket connects) by one read
- *   that needs valid credentials (the payment profiles, cached per principal as reference data);
+ *   that needs valid credentials (the payment profiles, its verdict kept per principal like the others);
  * - an event reaches a subscriber only if Klarna lets the subscriber read what it is about: the
  *   account (account events), the settlement (settlement events) or the order's cancellation (card
  *   order events). Each verdict is kept per principal for a short while (`access-verdicts.ts`), so
@@ -20,7 +20,7 @@
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
 import type { SchemaContext } from './context.ts';
-import { GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
 
 /**
@@ -29,7 +29,12 @@ import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
  */
 export async function assertSubscriber(context: SchemaContext): Promise<void> {
   if (context.caller.kind === 'token') return;
-  await context.loaders.paymentProfiles.load('all');
+  // Kept with the principal's verdicts rather than through the context's loaders: a subscription's
+  // context lives as long as it does, and loaders made on it would too.
+  const read = () => context.pm.listPaymentProfiles();
+  if (!(await context.accessVerdicts.verdict(context.principal.hash, 'credentials', read))) {
+    throw new ForbiddenError('Klarna does not allow these credentials to read live events.');
+  }
 }
 
 /** The gateway's own rule: may this caller's token see this event at all (before Klarna is asked)? */
