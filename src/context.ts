@@ -16,6 +16,7 @@ import type { ReportIndexes } from './datasources/report-index.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget, type RequestCalls } from './operation-budget.ts';
+import { createAccessVerdicts, type AccessVerdicts } from './schema/access-verdicts.ts';
 import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
 
@@ -35,7 +36,7 @@ export interface GatewayContext extends SchemaContext {
  * (`src/subscription-context.ts`). The check below fails to compile when a field is left out.
  */
 export const CONTEXT_FIELDS = [
-  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'revokedCredentials', 'refreshLoaders', 'events',
+  'requestId', 'principal', 'caller', 'pm', 'mcs', 'loaders', 'budget', 'writtenAccounts', 'revokedCredentials', 'refreshLoaders', 'events', 'accessVerdicts',
 ] as const satisfies readonly (keyof GatewayContext)[];
 type UnlistedField = Exclude<keyof GatewayContext, (typeof CONTEXT_FIELDS)[number]>;
 export const contextFieldsComplete: [UnlistedField] extends [never] ? true : UnlistedField = true;
@@ -49,6 +50,8 @@ export interface ContextDependencies {
   integratorName: string;
   /** The replica's live-event machinery (`src/webhooks/event-service.ts`). */
   events?: EventService;
+  /** Subscriptions' access verdicts, per principal (default: made with the factory, 30 s each). */
+  accessVerdicts?: AccessVerdicts;
 }
 
 /** The caller's `x-request-id` when it is safe to log and pass on (8–64 letters, digits, dashes). */
@@ -75,6 +78,7 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
  * (a batch: one call allowance, one refusal of its credentials); unset: the operation's own.
  */
 export function createContextFactory(deps: ContextDependencies) {
+  const accessVerdicts = deps.accessVerdicts ?? createAccessVerdicts();
   return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
     const requestId = clientRequestId(headers) ?? randomUUID();
     const { principal, caller } = auth;
@@ -86,6 +90,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const forgetPrincipal = () => {
       deps.referenceCache.drop(principal.hash);
       deps.reportIndexes?.dropPrincipal(principal.hash);
+      accessVerdicts.dropPrincipal(principal.hash);
     };
     budget.onCredentialsRefused = forgetPrincipal;
     const call: CallContext = {
@@ -116,6 +121,7 @@ export function createContextFactory(deps: ContextDependencies) {
       writtenAccounts,
       revokedCredentials,
       events: deps.events,
+      accessVerdicts,
       refreshLoaders() {
         context.loaders = freshLoaders();
       },

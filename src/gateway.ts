@@ -35,7 +35,7 @@ import { useSubscriptionLimit } from './plugins/subscription-limits.ts';
 import { createOperationTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
 import { usePerEventContext } from './plugins/per-event-context.ts';
-import { freshContextPerEvent } from './subscription-context.ts';
+import { sharedContextPerEvent } from './subscription-context.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
@@ -192,8 +192,8 @@ export function createGateway(options: GatewayOptions) {
       // `@defer` / `@stream`: answered as multipart/mixed or text/event-stream, as the client accepts.
       useDeferStream(),
       ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
-      // Every subscription event gets a new context (fresh loaders) from the subscriber's own headers.
-      usePerEventContext(freshContextPerEvent(createContext)),
+      // Every subscription event gets a context made for it (fresh loaders), shared by the subscribers of one principal.
+      usePerEventContext(sharedContextPerEvent(createContext)),
       // Before the outcome, so that it counts what these do by their codes: variable coercion errors
       // coded BAD_USER_INPUT; an answer in parts the request cannot take refused before it runs.
       useCoercionErrorCodes(),

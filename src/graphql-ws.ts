@@ -103,7 +103,13 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
     {
       isProd,
       execute: (args: ExecutionArgs) => (args.rootValue as Envelope).execute(args),
-      subscribe: (args: ExecutionArgs) => (args.rootValue as Envelope).subscribe(args),
+      // The envelope travels as `rootValue` (graphql-ws's way to the operation's own pipeline); it is
+      // taken out of the arguments a subscription keeps for its lifetime (its root is the event).
+      subscribe: (args: ExecutionArgs) => {
+        const envelope = args.rootValue as Envelope;
+        args.rootValue = undefined;
+        return envelope.subscribe(args);
+      },
       onConnect: async (ctx) => {
         const headers = connectionHeaders(ctx.extra.request, ctx.connectionParams);
         try {

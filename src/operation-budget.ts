@@ -34,24 +34,25 @@ export interface BudgetLimits {
 export class RequestCalls {
   /** Upstream calls made by every operation of the request. */
   calls = 0;
-  private readonly refusal = new AbortController();
+  // Made on first need: most requests (and every open subscription) never need it.
+  private refusal: AbortController | undefined;
 
   /** `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address). */
   constructor(private readonly onUnauthenticated?: () => void) {}
 
   /** True once Klarna answered 401 to a call of the request: its credentials are refused for the rest of it. */
   get unauthenticated(): boolean {
-    return this.refusal.signal.aborted;
+    return this.refusal?.signal.aborted === true;
   }
 
   /** Aborts once Klarna answered 401 (the reads still queued or in flight are not worth their calls). */
   get refusedSignal(): AbortSignal {
-    return this.refusal.signal;
+    return (this.refusal ??= new AbortController()).signal;
   }
 
   refuseCredentials(): void {
     if (this.unauthenticated) return;
-    this.refusal.abort(new UnauthenticatedError(REFUSED_EARLIER));
+    (this.refusal ??= new AbortController()).abort(new UnauthenticatedError(REFUSED_EARLIER));
     this.onUnauthenticated?.();
   }
 }
@@ -68,18 +69,18 @@ export class OperationBudget {
   /** Told at each refusal (the context factory drops the principal's cached reference data). */
   onCredentialsRefused: ((status: 401 | 403) => void) | undefined;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
-  signal: AbortSignal | undefined;
+  get signal(): AbortSignal | undefined {
+    return this.operation || this.requestSignal ? this.controller().signal : undefined;
+  }
   /**
    * On a subscription's (never armed) budget: the limits each of its events is executed under, set
-   * by `useOperationBudget` when it subscribes; read by `freshContextPerEvent`.
+   * by `useOperationBudget` when it subscribes; read by `sharedContextPerEvent`.
    */
   eventLimits: BudgetLimits | undefined;
   private limits: BudgetLimits | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline passed (the operation's signal then aborts with a TimeoutError). */
   private deadlinePassed = false;
-  /** Whether the request itself was aborted (the caller hung up). */
-  private readonly requestAborted: () => boolean;
   /**
    * The operation's one signal, made on first need: it follows the request's and, once armed, the
    * deadline. A native one (@whatwg-node/server gives each request a look-alike that Node 24's
@@ -89,20 +90,23 @@ export class OperationBudget {
   private operation: AbortController | undefined;
   private reads: AbortSignal | undefined;
 
-  /** `shared`: the allowance of the HTTP request this operation belongs to (its own when not given). */
-  constructor(requestSignal?: AbortSignal, readonly shared: RequestCalls = new RequestCalls()) {
-    this.requestAborted = () => requestSignal?.aborted === true;
-    if (requestSignal) {
-      const operation = this.controller();
-      if (requestSignal.aborted) operation.abort(requestSignal.reason);
-      else requestSignal.addEventListener('abort', () => operation.abort(requestSignal.reason), { once: true });
-    }
+  /**
+   * `shared`: the allowance of the HTTP request this operation belongs to (its own when not given).
+   * The operation's controller, and its listener on `requestSignal`, are made on first need (a call
+   * or arming): an open subscription's context holds neither.
+   */
+  constructor(
+    private readonly requestSignal?: AbortSignal,
+    readonly shared: RequestCalls = new RequestCalls(),
+  ) {
   }
 
   private controller(): AbortController {
     if (!this.operation) {
-      this.operation = new AbortController();
-      this.signal = this.operation.signal;
+      const operation = (this.operation = new AbortController());
+      const request = this.requestSignal;
+      if (request?.aborted) operation.abort(request.reason);
+      else request?.addEventListener('abort', () => operation.abort(request.reason), { once: true });
     }
     return this.operation;
   }
@@ -167,6 +171,6 @@ export class OperationBudget {
    */
   explain(error: unknown): unknown {
     if (this.limits && this.timedOut) return new OperationTimeoutError(this.limits.deadlineMs);
-    return this.shared.unauthenticated && !this.requestAborted() ? new UnauthenticatedError(REFUSED_EARLIER) : error;
+    return this.shared.unauthenticated && this.requestSignal?.aborted !== true ? new UnauthenticatedError(REFUSED_EARLIER) : error;
   }
 }

@@ -1,11 +1,12 @@
 /**
- * Executes each event of a subscription with its own context (`freshContextPerEvent` in
+ * Executes each event of a subscription with a context made for that event (`sharedContextPerEvent` in
  * `src/subscription-context.ts`): a subscription's context lives as long as it does, so its loaders
- * would otherwise cache Klarna's state from the first event for hours.
+ * would otherwise cache Klarna's state from the first event for hours. Subscribers of one principal
+ * share that context, and the result of an identical selection, per event.
  */
-import { createSourceEventStream, execute, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { EventContext } from '../subscription-context.ts';
+import type { EventRunner } from '../subscription-context.ts';
 
 /** Maps each source event to its execution; `return()` reaches the source at once. */
 function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => Promise<ExecutionResult> | ExecutionResult): AsyncGenerator<ExecutionResult> {
@@ -40,25 +41,47 @@ function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => Pr
   return iterator as unknown as AsyncGenerator<ExecutionResult>;
 }
 
+/** The id of an event payload (a bus event's log position), by which its executions are shared. */
+function eventIdOf(payload: unknown): string | undefined {
+  const id = typeof payload === 'object' && payload !== null ? (payload as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+// Documents without their source (none from Yoga's parser) are told apart by identity.
+const documentIds = new WeakMap<DocumentNode, string>();
+let documents = 0;
+
+/** What makes two subscriptions' executions of one event identical, besides who they are: document, operation, variables. */
+function selectionOf(args: ExecutionArgs): string {
+  let document = args.document.loc?.source.body;
+  if (document === undefined) {
+    document = documentIds.get(args.document);
+    if (document === undefined) documentIds.set(args.document, (document = `#${(documents += 1)}`));
+  }
+  return `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${document}`;
+}
+
 /**
- * Subscribes with graphql-js, executing each event with `fork(subscriptionContext).context` as its
- * context, and calling its `done()` once that execution is over (also when it failed).
+ * Subscribes with graphql-js, executing each event through `runnerFor(subscriptionContext)`, made once
+ * per subscription (`sharedContextPerEvent`): an event is executed with the context it gives, or the
+ * result of an identical execution for the same sharers is reused.
  */
-export function usePerEventContext<Context extends object>(fork: (context: Context) => EventContext<Context>): Plugin {
+export function usePerEventContext<Context extends object>(sharing: { runnerFor(context: Context): EventRunner<Context> }): Plugin {
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
         const source = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in source)) return source;
         const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-        return mapEvents(iterator, async (payload) => {
-          const event = fork(args.contextValue as Context);
-          try {
-            return await execute({ ...args, rootValue: payload, contextValue: event.context });
-          } finally {
-            event.done();
-          }
-        });
+        const runner = sharing.runnerFor(args.contextValue as Context);
+        const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
+        // Made at the first event: an idle subscription holds no key.
+        let selection: string | undefined;
+        return mapEvents(iterator, (payload) =>
+          runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
+            execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
+          ),
+        );
       });
     },
   };

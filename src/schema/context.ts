@@ -8,6 +8,7 @@ import type { MerchantCardServiceClient } from '../datasources/merchant-card-ser
 import type { PartnerManagementClient } from '../datasources/partner-management.ts';
 import type { Loaders } from '../loaders/index.ts';
 import type { EventService } from '../webhooks/event-service.ts';
+import type { AccessVerdicts } from './access-verdicts.ts';
 
 export interface SchemaContext {
   requestId: string;
@@ -23,4 +24,6 @@ export interface SchemaContext {
   refreshLoaders(): void;
   /** Live events (made at boot): subscriptions read `events.bus`; `events.watchOrderCancellation` polls a cancellation. */
   events: EventService | undefined;
+  /** What Klarna said each principal may read, kept briefly for subscriptions (made at boot, keyed by principal). */
+  accessVerdicts: AccessVerdicts;
 }

@@ -3,10 +3,11 @@
  *
  * Klarna is the judge of both, with the subscriber's own credentials:
  * - credentials are checked when a subscription opens (and when a WebSocket connects) by one read
- *   that needs valid credentials (the payment profiles, cached per principal as reference data);
+ *   that needs valid credentials (the payment profiles, its verdict kept per principal like the others);
  * - an event reaches a subscriber only if Klarna lets the subscriber read what it is about: the
  *   account (account events), the settlement (settlement events) or the order's cancellation (card
- *   order events). Each is asked once per subscription and the verdict kept for its lifetime.
+ *   order events). Each verdict is kept per principal for a short while (`access-verdicts.ts`), so
+ *   the principal's other subscriptions, opening or receiving, ask no more.
  *
  * A check that fails for another reason than "not found / forbidden" (Klarna unavailable) ends the
  * stream with SUBSCRIPTION_INTERRUPTED rather than guessing: the client resubscribes with `after` and
@@ -19,7 +20,7 @@
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
 import type { SchemaContext } from './context.ts';
-import { ForbiddenError, GatewayError, NotFoundError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
 
 /**
@@ -28,7 +29,12 @@ import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
  */
 export async function assertSubscriber(context: SchemaContext): Promise<void> {
   if (context.caller.kind === 'token') return;
-  await context.loaders.paymentProfiles.load('all');
+  // Kept with the principal's verdicts rather than through the context's loaders: a subscription's
+  // context lives as long as it does, and loaders made on it would too.
+  const read = () => context.pm.listPaymentProfiles();
+  if (!(await context.accessVerdicts.verdict(context.principal.hash, 'credentials', read))) {
+    throw new ForbiddenError('Klarna does not allow these credentials to read live events.');
+  }
 }
 
 /** The gateway's own rule: may this caller's token see this event at all (before Klarna is asked)? */
@@ -38,44 +44,38 @@ export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
   return !partnerWide && event.accountId !== undefined && mayTouchAccount(caller, event.accountId);
 }
 
-/** The subscriber's verdicts, per object, for the lifetime of one subscription. */
-export function createAccess(context: SchemaContext, { max = 10_000 }: { max?: number } = {}) {
-  // A Map in insertion order, oldest dropped beyond `max` (an LRUCache would allocate `max` slots up
-  // front for every subscription).
-  const verdicts = new Map<string, Promise<boolean>>();
+/** Events after which no verdict on their account is trusted: its state changed (operational, terminated, ...). */
+const changesAccess = (event: KlarnaEvent): boolean => event.type.startsWith('partner.account.state-change.');
 
+/**
+ * The subscriber's verdicts, per object: Klarna's, kept per principal for a short while
+ * (`src/schema/access-verdicts.ts`: shared by all of the principal's subscriptions, dropped at its
+ * 401/403 and when the account's state changes), so neither a subscription's opening nor its events
+ * cost a call per subscriber.
+ */
+export function createAccess(context: SchemaContext) {
+  const { accessVerdicts: verdicts, caller } = context;
+  const principal = context.principal.hash;
   // The REST clients directly, not the loaders: the subscription's loaders would keep every object
   // they read for as long as the subscription lives, and only the verdict is wanted.
-  function verdict(key: string, read: () => Promise<unknown>): Promise<boolean> {
-    const known = verdicts.get(key);
-    if (known) return known;
-    const pending = read().then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof NotFoundError || error instanceof ForbiddenError) return false;
-        verdicts.delete(key); // not a verdict: ask again next time
-        throw error;
-      },
-    );
-    verdicts.set(key, pending);
-    if (verdicts.size > max) verdicts.delete(verdicts.keys().next().value!);
-    return pending;
-  }
-
   const access = {
-    account: (id: string) => verdict(`account ${id}`, () => context.pm.getAccount(id)),
-    settlement: (id: string) => verdict(`settlement ${id}`, () => context.pm.getSettlement(id)),
-    order: (id: string) => verdict(`order ${id}`, () => context.mcs.getOrderCancellation(id)),
+    account: (id: string) => verdicts.verdict(principal, `account ${id}`, () => context.pm.getAccount(id)),
+    settlement: (id: string) => verdicts.verdict(principal, `settlement ${id}`, () => context.pm.getSettlement(id)),
+    order: (id: string) => verdicts.verdict(principal, `order ${id}`, () => context.mcs.getOrderCancellation(id)),
     /** Records a verdict learnt otherwise (the subscription already read the order). */
-    grantOrder: (id: string) => void verdicts.set(`order ${id}`, Promise.resolve(true)),
+    grantOrder: (id: string) => verdicts.grant(principal, `order ${id}`),
     /** May the subscriber receive this event? */
     allows(event: KlarnaEvent): Promise<boolean> {
-      if (hasExpired(context.caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
-      if (!callerMaySee(context.caller, event)) return Promise.resolve(false);
+      if (hasExpired(caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
+      if (!callerMaySee(caller, event)) return Promise.resolve(false);
       if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return access.settlement(event.settlementId);
       if (event.orderId) return access.order(event.orderId);
       if (event.accountId) return access.account(event.accountId);
       return Promise.resolve(false);
+    },
+    /** Told every event the subscription meets (matching or not): one that changes access drops the verdicts on its account. */
+    seen(event: KlarnaEvent): void {
+      if (event.accountId && changesAccess(event)) verdicts.forgetAccount(event.accountId, event.id);
     },
   };
   return access;
@@ -95,6 +95,7 @@ export function filterEvents(source: AsyncIterableIterator<KlarnaEvent>, accept:
         for (;;) {
           const result = await source.next();
           if (result.done) return result;
+          access.seen(result.value);
           if (accept(result.value) && (await access.allows(result.value))) {
             lastId = result.value.id;
             return result;
