@@ -3,14 +3,14 @@
  * and prints their numbers. Servers run in their own processes on loopback; nothing here is a pass/fail
  * test. Flags (`--duration 5` or `--duration=5`, `--built`) go to the scenarios that take them.
  */
-import { benchFanout } from './fanout.ts';
+import { benchFanout, fanoutOptions } from './fanout.ts';
 import { benchGateway } from './gateway.ts';
 import { benchOverhead, overheadOptions } from './overhead.ts';
 import { benchRefusals } from './refusals.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};
@@ -27,7 +27,7 @@ for (let index = 0; index < args.length; index += 1) {
 const scenarios: Record<string, () => Promise<unknown>> = {
   sandbox: () => benchSandbox(),
   gateway: () => benchGateway(),
-  fanout: () => benchFanout(),
+  fanout: () => benchFanout(fanoutOptions(flags)),
   refusals: () => benchRefusals(),
   overhead: () => benchOverhead(overheadOptions(flags)),
 };
