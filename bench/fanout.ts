@@ -1,28 +1,66 @@
 /**
- * Fan-out of live events: the sandbox and the gateway each in their own process, 1,000 graphql-ws
- * subscribers (one connection each, in this process) of `paymentProductStateChanged` on one account,
- * and 100 signed webhooks POSTed to the gateway's ingress, 10 ms apart (a burst: 100,000 deliveries a
- * second asked for) and then 100 ms apart. Reports the delivery latency (webhook sent → event received
- * by a subscriber, over all 100,000 deliveries), the gateway's CPU use, and its memory (`/metrics`: RSS
- * and V8 heap used) before the subscribers connect, with them connected, and after the webhooks. Runs in process, and through Redis when one answers at REDIS_URL (default
- * 127.0.0.1:6379). The subscription selects only event fields: this measures the fan-out, not reads.
+ * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
+ * [--clients 4] [--selection ids|reads] [--redis] [--tsx]`: live events at scale (issue #12).
+ *
+ * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
+ * sandbox each in their own process; the subscribers spread over `--clients` client processes
+ * (`fanout-clients.ts`), one graphql-ws connection per subscriber (mobile devices are one connection
+ * each), all of one principal, all on `paymentProductStateChanged` of one account, with each
+ * selection: `{ id klarnaEventId }` (the fan-out alone) and `{ id product { state } account { name
+ * state } }` (reads per event). In process, and also through Redis with `--redis`.
+ *
+ * Per row: the gateway's RSS and V8 heap before the subscribers, connected, and after the events, and
+ * per subscriber (connected − before); the time the webhook's 202 took (p50/p99, measured by the
+ * sender); delivery latency (webhook sent → received by a subscriber) p50/p99 over all deliveries and
+ * the last delivery of an event (worst over the events); Klarna calls per event (sandbox counters over
+ * the measured events only); and lost / doubled (subscriber, event) pairs, which must be 0.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
-import WebSocket from 'ws';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { signWebhookBody } from '../src/sandbox/webhooks.ts';
-import { fetchJson, printTable, startProcess, stopProcess } from './utils.ts';
+import { callsBetween, deleteRedisKeys, gatewayMemory, kbPer, mb, percentile, REDIS_URL, redisAnswers, sandboxCalls } from './fanout-stats.ts';
+import { printTable, startProcess, stopProcess } from './utils.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 const PRODUCT = 'krn:partner:global:account:product:payment:ad71bc48-8a07-4919-a2c1-103dba3fc918';
 const KEY_ID = 'bench';
 const KEY = randomUUID();
-const QUERY = `subscription { paymentProductStateChanged(accountId: "${ACCOUNT}") { id klarnaEventId } }`;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SELECTIONS = {
+  ids: '{ id klarnaEventId }',
+  reads: '{ id klarnaEventId product { state } account { name state } }',
+} as const;
+type Selection = keyof typeof SELECTIONS;
+
+export interface FanoutOptions {
+  subscribers: number[];
+  webhooks: number;
+  spacingMs: number;
+  clients: number;
+  selections: Selection[];
+  redis: boolean;
+  built: boolean;
+}
+
+/** Options from the bench's flags (`--subscribers 1000,5000` …); the default is one quick 1,000 round. */
+export function fanoutOptions(flags: Record<string, string | true>): FanoutOptions {
+  const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const selection = text('selection');
+  return {
+    subscribers: (text('subscribers') ?? '1000').split(',').map(Number).filter((n) => n > 0),
+    webhooks: Number(text('webhooks') ?? 20),
+    spacingMs: Number(text('spacing') ?? 100),
+    clients: Number(text('clients') ?? 4),
+    selections: selection ? [selection as Selection] : ['ids', 'reads'],
+    redis: Boolean(flags.redis),
+    built: !flags.tsx,
+  };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const wallNow = () => performance.timeOrigin + performance.now();
 
 function webhook(eventId: string) {
   return {
@@ -41,152 +79,153 @@ function webhook(eventId: string) {
   };
 }
 
-/** POSTs one signed event (`fetchJson` sends `JSON.stringify(body)`: the bytes signed here). */
-async function send(ingress: string, eventId: string): Promise<void> {
-  const body = webhook(eventId);
-  await fetchJson(ingress, 'POST', body, { 'klarna-signature': signWebhookBody(JSON.stringify(body), KEY), 'klarna-signing-key-id': KEY_ID });
-}
-
-/** The gateway's memory and CPU time so far, from its Prometheus endpoint. */
-async function gatewayStats(gatewayUrl: string): Promise<{ rssMb: number; heapMb: number; cpuSeconds: number }> {
-  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  const mb = (name: string) => Math.round(value(name) / 1024 / 1024);
-  return { rssMb: mb('process_resident_memory_bytes'), heapMb: mb('nodejs_heap_size_used_bytes'), cpuSeconds: value('process_cpu_seconds_total') };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Sends `webhooks` events `spacingMs` apart and waits for every subscriber to receive every one. */
-async function measure(gatewayUrl: string, subscribers: number, webhooks: number, spacingMs: number, sentAt: Map<string, number>, latencies: number[]) {
-  latencies.length = 0;
-  const cpuBefore = (await gatewayStats(gatewayUrl)).cpuSeconds;
+/** POSTs one signed event; resolves with how long the answer (202) took, in ms, retries included. */
+async function send(ingress: string, eventId: string): Promise<number> {
+  const body = JSON.stringify(webhook(eventId));
   const started = performance.now();
-  for (let index = 0; index < webhooks; index += 1) {
-    const eventId = randomUUID();
-    sentAt.set(eventId, performance.now());
-    await send(`${gatewayUrl}/webhooks/klarna`, eventId);
-    await sleep(spacingMs);
-  }
-  const deadline = performance.now() + 60_000;
-  while (latencies.length < subscribers * webhooks && performance.now() < deadline) await sleep(5);
-  const seconds = (performance.now() - started) / 1000;
-  const stats = await gatewayStats(gatewayUrl);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    deliveries: `${latencies.length}/${subscribers * webhooks}`,
-    'deliveries/s': Math.round(latencies.length / seconds),
-    'p50 ms': Number(percentile(sorted, 50).toFixed(1)),
-    'p99 ms': Number(percentile(sorted, 99).toFixed(1)),
-    'max ms': Number((sorted[sorted.length - 1] ?? NaN).toFixed(1)),
-    'gateway CPU %': Math.round(((stats.cpuSeconds - cpuBefore) / seconds) * 100),
-    stats,
-  };
-}
-
-/** Removes what a Redis run wrote (the stream and the remembered event ids). */
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const response = await fetch(ingress, { method: 'POST', body, headers: { 'content-type': 'application/json', 'klarna-signature': signWebhookBody(body, KEY), 'klarna-signing-key-id': KEY_ID } });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`webhook answered ${response.status}`);
+      return performance.now() - started;
+    } catch (error) {
+      // A kept-alive connection the busy gateway closed (ECONNRESET): Klarna would retry too.
+      if (attempt >= 3) throw error;
+      retries += 1;
+    }
   }
 }
+let retries = 0;
 
-async function run(mode: 'memory' | 'redis', sandboxUrl: string, subscribers: number, webhooks: number, spacingsMs: number[]) {
+/** A forked client process, and a way to ask it something and wait for its answer. */
+function startClients(): { child: ChildProcess; ask: <T>(message: Record<string, unknown>) => Promise<T> } {
+  const child = fork(fileURLToPath(new URL('./fanout-clients.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: Record<string, unknown>) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(message);
+    });
+  return { child, ask };
+}
+
+async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
+    MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '1000000',
     KLARNA_MANAGEMENT_URL: sandboxUrl,
     KLARNA_CARD_SERVICE_URL: sandboxUrl,
     KLARNA_API_KEY: DEMO_CREDENTIALS.apiKey,
     WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }),
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
-  const gateway = await startProcess('src/main.ts', env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/);
-  const clients: Client[] = [];
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  const warmedUp = new Set<number>();
+  const entry = options.built ? 'dist/main.js' : 'src/main.ts';
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: options.built ? [] : ['--import', 'tsx'] });
+  const ingress = `${gateway.url}/webhooks/klarna`;
+  const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
     await sleep(500);
-    const before = await gatewayStats(gateway.url);
-    for (let index = 0; index < subscribers; index += 1) {
-      const client = createClient({ url: `${gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-      clients.push(client);
-      client.subscribe(
-        { query: QUERY },
-        {
-          next: (result) => {
-            const { klarnaEventId } = (result.data as { paymentProductStateChanged: { klarnaEventId: string } }).paymentProductStateChanged;
-            const sent = sentAt.get(klarnaEventId);
-            if (sent === undefined) warmedUp.add(index);
-            else latencies.push(performance.now() - sent);
-          },
-          error: (error) => console.error(`subscriber ${index}:`, error),
-          complete: () => undefined,
-        },
-      );
-      if (index % 50 === 49) await sleep(20); // do not open a thousand sockets in the same tick
-    }
+    const before = await gatewayMemory(gateway.url);
+    const query = `subscription { paymentProductStateChanged(accountId: "${ACCOUNT}") ${SELECTIONS[selection]} }`;
+    const share = (index: number) => Math.floor(subscribers / processes.length) + (index < subscribers % processes.length ? 1 : 0);
+    await Promise.all(processes.map((p, index) => p.ask({ type: 'open', url: `${gateway.url.replace(/^http/, 'ws')}/graphql`, query, count: share(index) })));
+    const status = async (eventIds: string[]) => {
+      const answers = await Promise.all(processes.map((p) => p.ask<{ warmed: number; arrived: number; errors: number; firstError?: string }>({ type: 'status', eventIds })));
+      return { warmed: answers.reduce((s, a) => s + a.warmed, 0), arrived: answers.reduce((s, a) => s + a.arrived, 0), errors: answers.reduce((s, a) => s + a.errors, 0), firstError: answers.find((a) => a.firstError)?.firstError };
+    };
     // Warm-up events until every subscriber has received one: all subscriptions are open.
-    for (let attempt = 0; warmedUp.size < subscribers; attempt += 1) {
-      if (attempt > 300) throw new Error(`only ${warmedUp.size} of ${subscribers} subscriptions opened`);
-      await send(`${gateway.url}/webhooks/klarna`, `warm-up-${randomUUID()}`);
-      await sleep(100);
+    for (let attempt = 0; ; attempt += 1) {
+      const { warmed, errors, firstError } = await status([]);
+      if (warmed >= subscribers) break;
+      if (attempt > 300) throw new Error(`only ${warmed} of ${subscribers} subscriptions opened (${errors} errors${firstError ? `, first: ${firstError}` : ''})`);
+      await send(ingress, `warm-up-${randomUUID()}`);
+      await sleep(attempt < 5 ? 500 : 1_000);
     }
-    await sleep(500);
-    const connected = await gatewayStats(gateway.url);
-    const rows = [];
-    for (const spacingMs of spacingsMs) {
-      const { stats: after, ...numbers } = await measure(gateway.url, subscribers, webhooks, spacingMs, sentAt, latencies);
-      rows.push({
-        mode,
-        'webhooks apart': `${spacingMs} ms`,
-        ...numbers,
-        'RSS MB before/connected/after': `${before.rssMb}/${connected.rssMb}/${after.rssMb}`,
-        'heap MB before/connected/after': `${before.heapMb}/${connected.heapMb}/${after.heapMb}`,
-      });
+    await sleep(1_000);
+    const connected = await gatewayMemory(gateway.url);
+    const callsBefore = await sandboxCalls(sandboxUrl);
+
+    retries = 0;
+    const eventIds: string[] = [];
+    const sentAt: number[] = [];
+    const answerMs: number[] = [];
+    for (let index = 0; index < options.webhooks; index += 1) {
+      const eventId = randomUUID();
+      eventIds.push(eventId);
+      sentAt.push(wallNow());
+      answerMs.push(await send(ingress, eventId));
+      await sleep(options.spacingMs);
     }
-    return rows;
+    const deadline = performance.now() + 180_000;
+    while ((await status(eventIds)).arrived < subscribers * options.webhooks && performance.now() < deadline) await sleep(100);
+    await sleep(500); // room for a double to show up
+    const after = await gatewayMemory(gateway.url);
+    const callsAfter = await sandboxCalls(sandboxUrl);
+    const reports = await Promise.all(processes.map((p) => p.ask<{ perEvent: number[][]; lost: number; doubled: number; errors: number; firstError?: string }>({ type: 'report', eventIds })));
+
+    const latencies: number[] = [];
+    const lasts: number[] = [];
+    eventIds.forEach((_, event) => {
+      const times = reports.flatMap((report) => report.perEvent[event] ?? []).map((at) => at - sentAt[event]!);
+      latencies.push(...times);
+      if (times.length) lasts.push(Math.max(...times));
+    });
+    latencies.sort((a, b) => a - b);
+    answerMs.sort((a, b) => a - b);
+    const ms = (value: number) => Number(value.toFixed(1));
+    const errors = reports.reduce((s, r) => s + r.errors, 0);
+    return {
+      subscribers,
+      mode,
+      selection,
+      'RSS MB before/conn/after': `${mb(before.rssBytes)}/${mb(connected.rssBytes)}/${mb(after.rssBytes)}`,
+      'heap MB before/conn/after': `${mb(before.heapBytes)}/${mb(connected.heapBytes)}/${mb(after.heapBytes)}`,
+      'KB/sub RSS conn/after': `${kbPer(connected.rssBytes - before.rssBytes, subscribers)}/${kbPer(after.rssBytes - before.rssBytes, subscribers)}`,
+      'KB/sub heap conn/after': `${kbPer(connected.heapBytes - before.heapBytes, subscribers)}/${kbPer(after.heapBytes - before.heapBytes, subscribers)}`,
+      '202 ms p50/p99': `${ms(percentile(answerMs, 50))}/${ms(percentile(answerMs, 99))}`,
+      'delivery ms p50/p99/last': `${ms(percentile(latencies, 50))}/${ms(percentile(latencies, 99))}/${ms(Math.max(...lasts))}`,
+      'Klarna calls/event': ms((callsAfter.total - callsBefore.total) / options.webhooks),
+      'calls/event by op': callsBetween(callsBefore.byOperation, callsAfter.byOperation, options.webhooks),
+      'webhook retries': retries,
+      'lost/doubled': `${reports.reduce((s, r) => s + r.lost, 0)}/${reports.reduce((s, r) => s + r.doubled, 0)}`,
+      ...(errors ? { errors: `${errors} (${reports.find((r) => r.firstError)?.firstError?.slice(0, 80)})` } : {}),
+    };
   } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(processes.map(({ child }) => (child.connected ? (child.send({ type: 'close' }), stopProcess(child, 10_000)) : undefined)));
     await stopProcess(gateway.child);
-    if (mode === 'redis') await deleteKeys(prefix);
+    if (mode === 'redis') await deleteRedisKeys(prefix);
   }
 }
 
-export async function benchFanout({ subscribers = 1_000, webhooks = 100, spacingsMs = [10, 100] } = {}) {
-  const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
-  const rows = [];
-  try {
-    rows.push(...(await run('memory', sandbox.url, subscribers, webhooks, spacingsMs)));
-    if (await redisAnswers()) rows.push(...(await run('redis', sandbox.url, subscribers, webhooks, spacingsMs)));
-    else console.log(`\n  NOTICE: no Redis at ${REDIS_URL}: the Redis fan-out row is left out.`);
-  } finally {
-    await stopProcess(sandbox.child);
+export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
+  if (options.built && !existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)))) throw new Error('fanout runs the built gateway: run `npm run build` first (or pass --tsx)');
+  const modes: ('memory' | 'redis')[] = ['memory'];
+  if (options.redis) {
+    if (await redisAnswers()) modes.push('redis');
+    else console.log(`\n  NOTICE: no Redis at ${REDIS_URL}: the Redis rows are left out.`);
   }
-  printTable(`Fan-out: ${subscribers} graphql-ws subscribers, ${webhooks} webhooks per row (gateway in its own process)`, rows);
+  const rows = [];
+  for (const subscribers of options.subscribers) {
+    for (const mode of modes) {
+      for (const selection of options.selections) {
+        // A fresh sandbox per row, so every row starts from the same state and counters.
+        const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
+        try {
+          const row = await run(mode, selection, subscribers, sandbox.url, options);
+          console.log(JSON.stringify(row));
+          rows.push(row);
+        } finally {
+          await stopProcess(sandbox.child);
+        }
+      }
+    }
+  }
+  printTable(
+    `Fan-out: graphql-ws subscribers (one connection each, ${options.clients} client processes), ${options.webhooks} webhooks ${options.spacingMs} ms apart per row; ids = ${SELECTIONS.ids}, reads = ${SELECTIONS.reads}`,
+    rows,
+  );
   return rows;
 }

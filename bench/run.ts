@@ -3,7 +3,7 @@
  * and prints their numbers. Servers run in their own processes on loopback; nothing here is a pass/fail
  * test. Flags (`--duration 5` or `--duration=5`, `--built`) go to the scenarios that take them.
  */
-import { benchFanout } from './fanout.ts';
+import { benchFanout, fanoutOptions } from './fanout.ts';
 import { benchFaults, faultsOptions } from './faults.ts';
 import { benchGateway } from './gateway.ts';
 import { benchOverhead, overheadOptions } from './overhead.ts';
@@ -11,7 +11,7 @@ import { benchRefusals } from './refusals.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};
@@ -28,7 +28,7 @@ for (let index = 0; index < args.length; index += 1) {
 const scenarios: Record<string, () => Promise<unknown>> = {
   sandbox: () => benchSandbox(),
   gateway: () => benchGateway(),
-  fanout: () => benchFanout(),
+  fanout: () => benchFanout(fanoutOptions(flags)),
   refusals: () => benchRefusals(),
   overhead: () => benchOverhead(overheadOptions(flags)),
   faults: () => benchFaults(faultsOptions(flags)),

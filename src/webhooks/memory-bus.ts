@@ -5,10 +5,14 @@
  * Retention: at most `retentionCount` events, none older than `retentionMs`; a subscriber with
  * `after` first receives the retained events after that id, in order, then live ones, with no gap and
  * no duplicate between the two.
+ *
+ * An append returns once the event is in the log; delivery to the subscribers follows on later turns
+ * of the event loop, in batches (`fanout.ts`), so the webhook that appended it is answered first.
  */
 import { Channel } from './channel.ts';
 import { createMemoryClaims, type Claims } from './claims.ts';
 import { compareEventIds, eventIdTime, type EventFacts, type KlarnaEvent } from './events.ts';
+import { createFanout } from './fanout.ts';
 
 export interface SubscribeOptions {
   /** Replay the retained events after this id first (a client resuming after a disconnect). */
@@ -40,14 +44,32 @@ export interface EventBus {
 export interface RetentionOptions {
   retentionCount: number;
   retentionMs: number;
-  /** A subscriber this many events behind is ended (see `Channel`); default: the retention count. */
+  /**
+   * A subscriber this many events behind is ended (see `Channel`; it surfaces as SUBSCRIPTION_INTERRUPTED
+   * with its `resumeAfter`); default: the retention count, so it can always resume from the log.
+   */
   maxQueuedPerSubscriber?: number;
+  /** Subscribers handed an event between two yields to the event loop (`fanout.ts`). */
+  fanoutBatchSize?: number;
   now?: () => number;
 }
 
 export interface MemoryBusOptions extends RetentionOptions {
   /** The keys `publishOnce` remembers (default: an LRU of 100,000). */
   seen?: Claims;
+}
+
+/** One subscription: its queue, and the last event it was given (anything at or before it is not new to it). */
+interface Subscriber {
+  channel: Channel<KlarnaEvent>;
+  lastId: string | undefined;
+}
+
+/** Gives `event` to `subscriber` unless it had it (a replay and the fan-out can both offer it). */
+export function deliverOnce(subscriber: Subscriber, event: KlarnaEvent): void {
+  if (subscriber.lastId !== undefined && compareEventIds(event.id, subscriber.lastId) <= 0) return;
+  subscriber.lastId = event.id;
+  subscriber.channel.push(event);
 }
 
 export function createMemoryBus(options: MemoryBusOptions): EventBus {
@@ -57,7 +79,10 @@ export function createMemoryBus(options: MemoryBusOptions): EventBus {
   let start = 0;
   let lastMs = 0;
   let sequence = 0;
-  const channels = new Set<Channel<KlarnaEvent>>();
+  /** The newest id appended (trimming never forgets it): a new subscriber without `after` starts after it. */
+  let newest: string | undefined;
+  const subscribers = new Set<Subscriber>();
+  const fanout = createFanout(subscribers, deliverOnce, options.fanoutBatchSize === undefined ? {} : { batchSize: options.fanoutBatchSize });
 
   /** Ids in the Redis stream form: the time, and a sequence within the millisecond (monotonic). */
   function nextId(): string {
@@ -79,8 +104,9 @@ export function createMemoryBus(options: MemoryBusOptions): EventBus {
   function publish(facts: EventFacts): string {
     const event: KlarnaEvent = { ...facts, id: nextId() };
     log.push(event);
+    newest = event.id;
     trim();
-    for (const channel of channels) channel.push(event);
+    fanout.enqueue(event);
     return event.id;
   }
 
@@ -102,23 +128,21 @@ export function createMemoryBus(options: MemoryBusOptions): EventBus {
     published: (dedupeKey) => seen.held(dedupeKey),
 
     subscribe({ after } = {}) {
-      const channel: Channel<KlarnaEvent> = new Channel(() => channels.delete(channel), maxQueuedPerSubscriber);
+      const subscriber: Subscriber = { channel: new Channel(() => subscribers.delete(subscriber), maxQueuedPerSubscriber), lastId: after ?? newest };
       if (after !== undefined) {
         trim();
-        // Everything here is synchronous, so no event can be published between the replay and
-        // registering for live events.
-        for (let index = start; index < log.length; index += 1) {
-          if (compareEventIds(log[index]!.id, after) > 0) channel.push(log[index]!);
-        }
+        // Everything here is synchronous, so no event can be appended between the replay and registering
+        // for live events; an event replayed here that the fan-out has yet to reach is skipped there.
+        for (let index = start; index < log.length; index += 1) deliverOnce(subscriber, log[index]!);
       }
-      if (!channel.closed) channels.add(channel);
-      return channel;
+      if (!subscriber.channel.closed) subscribers.add(subscriber);
+      return subscriber.channel;
     },
 
-    subscribers: () => channels.size,
+    subscribers: () => subscribers.size,
 
     async close() {
-      for (const channel of [...channels]) channel.end();
+      for (const subscriber of [...subscribers]) subscriber.channel.end();
     },
   };
 }

@@ -3,7 +3,8 @@
  * (trimmed to `MAXLEN ~ retentionCount`, and by age with `XTRIM MINID ~`); `publishOnce` does the
  * same and remembers the dedupe key, in one Lua script (see `PUBLISH_ONCE`); every replica reads the
  * stream with its own blocking connection (`XREAD BLOCK`) and fans each entry out to its local
- * subscribers. The stream entry id is the event id clients see, so `after: <id>` resumes from the
+ * subscribers, in batches that yield to the event loop (`fanout.ts`; the next `XREAD` waits until the
+ * page read is handed out, so a slow fan-out is paced by Redis's retention, not by this process's memory). The stream entry id is the event id clients see, so `after: <id>` resumes from the
  * stream itself (`XRANGE (<id> +`), also after a gateway restart.
  *
  * Redis Streams rather than pub/sub (the Yoga Redis event target): pub/sub forgets a message the moment
@@ -13,8 +14,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Channel } from './channel.ts';
-import { compareEventIds, type EventFacts, type KlarnaEvent } from './events.ts';
-import type { EventBus, RetentionOptions, SubscribeOptions } from './memory-bus.ts';
+import { type EventFacts, type KlarnaEvent } from './events.ts';
+import { createFanout } from './fanout.ts';
+import { deliverOnce, type EventBus, type RetentionOptions, type SubscribeOptions } from './memory-bus.ts';
 
 interface Subscriber {
   channel: Channel<KlarnaEvent>;
@@ -61,6 +63,8 @@ export interface RedisBusOptions extends RetentionOptions {
   keyPrefix: string;
   logger: Logger;
   blockMs?: number;
+  /** Subscribers handed an event between two yields to the event loop (`fanout.ts`). */
+  fanoutBatchSize?: number;
 }
 
 function toEvent([id, fields]: StreamEntry): KlarnaEvent | undefined {
@@ -82,18 +86,12 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
   const newest = (await redis.xrevrange(streamKey, '+', '-', 'COUNT', 1)) as StreamEntry[];
   let lastReadId = newest[0]?.[0] ?? '0-0';
 
-  function deliver(subscriber: Subscriber, event: KlarnaEvent): void {
-    if (subscriber.lastId !== undefined && compareEventIds(event.id, subscriber.lastId) <= 0) return;
-    subscriber.lastId = event.id;
-    subscriber.channel.push(event);
-  }
-
-  function dispatch(event: KlarnaEvent): void {
-    for (const subscriber of subscribers) {
-      if (subscriber.pending) subscriber.pending.push(event);
-      else deliver(subscriber, event);
-    }
-  }
+  const deliver = deliverOnce;
+  const fanout = createFanout(
+    subscribers,
+    (subscriber: Subscriber, event: KlarnaEvent) => (subscriber.pending ? void subscriber.pending.push(event) : deliver(subscriber, event)),
+    options.fanoutBatchSize === undefined ? {} : { batchSize: options.fanoutBatchSize },
+  );
 
   const readLoop = (async () => {
     while (!stopped) {
@@ -102,8 +100,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
         for (const entry of answer?.[0]?.[1] ?? []) {
           lastReadId = entry[0];
           const event = toEvent(entry);
-          if (event) dispatch(event);
+          if (event) fanout.enqueue(event);
         }
+        await fanout.idle();
       } catch (error) {
         if (stopped) return;
         // Redis went away: ioredis reconnects; reading resumes from `lastReadId`, so nothing is lost.
@@ -156,7 +155,8 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
     subscribe({ after }: SubscribeOptions = {}) {
       const subscriber: Subscriber = {
         channel: new Channel(() => subscribers.delete(subscriber), maxQueued),
-        lastId: after,
+        // Without `after`: only what this replica reads from now on (not what it is still handing out).
+        lastId: after ?? lastReadId,
         pending: after === undefined ? undefined : [],
       };
       subscribers.add(subscriber);
