@@ -84,7 +84,7 @@ describe('CardOrder.id', () => {
     const one = await client.query({ query: apolloGql`query One($orderId: ID!) { cardOrder(orderId: $orderId) { id orderId } }`, variables: { orderId: ORDER_ID } });
     await client.query({ query: apolloGql`query Two($orderId: ID!) { cardOrder(orderId: $orderId) { id cancellation { status } } }`, variables: { orderId: ORDER_ID } });
     const key = `CardOrder:${(one.data as { cardOrder: { id: string } }).cardOrder.id}`;
-    const entry = client.cache.extract()[key] as Record<string, unknown> | undefined;
+    const entry = (client.cache.extract() as Record<string, unknown>)[key] as Record<string, unknown> | undefined;
     expect(entry).toMatchObject({ __typename: 'CardOrder', orderId: ORDER_ID, cancellation: { status: expect.any(String) } });
     client.stop();
   });
