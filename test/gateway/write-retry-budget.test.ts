@@ -9,8 +9,10 @@ import { countCalls, gql, useGateway } from '../utils/gateway.ts';
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 
 describe('retry budgets', () => {
-  // No budget earned by calls: only the floor of 10 retries. The breaker stays out of it.
-  const context = useGateway({ env: { UPSTREAM_RETRY_BUDGET_RATIO: '0', UPSTREAM_BREAKER_THRESHOLD: '1000', RATE_LIMIT_PER_MINUTE: '0' } });
+  // No budget earned by calls or by the clock: only the floor of 10 retries at start. The breaker stays out of it.
+  const context = useGateway({
+    env: { UPSTREAM_MAX_ATTEMPTS: '3', UPSTREAM_RETRY_BUDGET_RATIO: '0', UPSTREAM_RETRY_BUDGET_PER_SECOND: '0', UPSTREAM_BREAKER: 'false', RATE_LIMIT_PER_MINUTE: '0' },
+  });
 
   it('retries a keyed write after failing reads spent the read budget', async () => {
     await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, retryAfterSeconds: 0 });
