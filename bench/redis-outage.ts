@@ -10,27 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { DASHBOARD_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
+import { REDIS_URL, redisAnswers } from './fanout-stats.ts';
 import { printTable, startProcess, stopProcess } from './utils.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` };
 
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` };
 
 /** A relay to Redis that can go silent (pass nothing, keep connections) or be cut (close them, refuse new ones). */
 async function relay() {

@@ -12,11 +12,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PageRequest, type PartnerAccount } from '../datasources/partner-management.ts';
-import { BadUserInputError } from '../errors.ts';
 import { pageRequestFrom } from './connections.ts';
 import { connectionNodes, lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
-import { windowArguments } from './plan/window.ts';
+import { plansOfValidWindows } from './plan/window.ts';
 
 /** The most accounts `accounts(ids:)` (and a subscription's `accountIds`) takes. */
 export const MAX_ACCOUNTS_PER_QUERY = 100;
@@ -32,21 +31,8 @@ const EXPANSION_BY_FIELD = {
 /** The connections of an account answered from its expansions (they need a valid window to be expanded). */
 const EXPANDED_CONNECTIONS = new Set(['businessEntities', 'brands', 'storeGroups']);
 
-/**
- * Klarna's page requests of the occurrences of a connection whose window is valid. The others are
- * left out of the plan: each refuses itself, on its own field, before it reads anything.
- */
-function validPages(field: SelectedField | undefined): PageRequest[] {
-  const pages: PageRequest[] = [];
-  for (const args of windowArguments(field)) {
-    try {
-      pages.push(pageRequestFrom(args));
-    } catch (error) {
-      if (!(error instanceof BadUserInputError)) throw error;
-    }
-  }
-  return pages;
-}
+/** Klarna's page requests of the occurrences of a connection whose window is valid. */
+const validPages = (field: SelectedField | undefined): PageRequest[] => plansOfValidWindows(field, pageRequestFrom);
 
 /** The expansions that answer every sub-resource selected under an account (with a valid window, for a connection). */
 export function expansionsFor(selected: Map<string, SelectedField>): AccountExpansion[] {

@@ -7,14 +7,13 @@
  * its own path (its resolver parses the window before it reads), never nulling the settlement.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import { BadUserInputError } from '../errors.ts';
 import type { SchemaContext } from './context.ts';
 import type { PageRequest } from '../datasources/partner-management.ts';
 import type { ReportWindow } from '../datasources/settlement-report.ts';
 import { ID_RULES, assertId } from './ids.ts';
 import { lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
-import { windowArguments } from './plan/window.ts';
+import { plansOfValidWindows } from './plan/window.ts';
 import { reportWindowsOf } from './settlement-report-plan.ts';
 import { planTransactionPage } from './settlement-transactions.ts';
 
@@ -28,17 +27,7 @@ export interface SettlementReadPlan {
 }
 
 /** The transaction page plans of the `transactions` occurrences whose window is valid (the others refuse themselves). */
-function validTransactionPlans(transactions: SelectedField | undefined) {
-  const plans = [];
-  for (const args of windowArguments(transactions)) {
-    try {
-      plans.push(planTransactionPage(args));
-    } catch (error) {
-      if (!(error instanceof BadUserInputError)) throw error;
-    }
-  }
-  return plans;
-}
+const validTransactionPlans = (transactions: SelectedField | undefined) => plansOfValidWindows(transactions, planTransactionPage);
 
 /**
  * The calls reading a settlement for `selected` starts together; a connection with bad paging adds

@@ -82,3 +82,19 @@ export function parseWindow<Cursor>(args: ConnectionArguments, decodeCursor: Cur
  */
 export const windowArguments = (field: { args: Record<string, unknown>[] } | undefined): ConnectionArguments[] =>
   (field?.args ?? []) as ConnectionArguments[];
+
+/**
+ * `plan(args)` of each occurrence of a connection whose window is valid. The others are left out of
+ * the plan: each refuses itself, on its own field, before it reads anything.
+ */
+export function plansOfValidWindows<T>(field: { args: Record<string, unknown>[] } | undefined, plan: (args: ConnectionArguments) => T): T[] {
+  const plans: T[] = [];
+  for (const args of windowArguments(field)) {
+    try {
+      plans.push(plan(args));
+    } catch (error) {
+      if (!(error instanceof BadUserInputError)) throw error;
+    }
+  }
+  return plans;
+}
