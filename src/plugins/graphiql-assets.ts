@@ -47,12 +47,33 @@ function loadParts(): RenderGraphiqlParts {
 const MOTION_RESCALE = 'scalePositionWithinConstraints(){if(!this.visualElement.current)return;';
 const MOTION_RESCALE_WHILE_DRAGGED = 'scalePositionWithinConstraints(){if(!this.visualElement.current||!this.isDragging)return;';
 
-export function patchTabReorder(js: string): string {
-  const at = js.indexOf(MOTION_RESCALE);
-  if (at < 0 || js.indexOf(MOTION_RESCALE, at + 1) >= 0) {
-    throw new Error('GraphiQL bundle changed: the tab re-scale fix (src/plugins/graphiql-assets.ts) no longer applies; check the tabs in Chromium.');
+/**
+ * GraphiQL keeps the operation name of the document in its editor, re-read 100 ms after the editor
+ * changes (longer on a busy machine). Switching or closing a tab replaces the editor's text but not that
+ * name, so a Run in between sends the new tab's document with the previous tab's operation name, and the
+ * fetcher answers "Cannot infer operation <previous name>" without sending anything. The tab's own stored
+ * name (null for a tab not yet edited, which lets the fetcher take the document's only operation) is
+ * taken along with its text.
+ */
+const CHANGE_TAB_END = 'i(c.tabs[c.activeTabIndex]),l?.(c),c})}';
+const CHANGE_TAB_END_WITH_NAME = 'i(c.tabs[c.activeTabIndex]),l?.(c),{...c,operationName:c.tabs[c.activeTabIndex].operationName??null}})}';
+const CLOSE_TAB_END = 'i(d.tabs[d.activeTabIndex]),l?.(d),d})}';
+const CLOSE_TAB_END_WITH_NAME = 'i(d.tabs[d.activeTabIndex]),l?.(d),{...d,operationName:d.tabs[d.activeTabIndex]?.operationName??null}})}';
+
+/** Replaces `from`, which must occur exactly once (else the bundle changed and the fix must be checked again). */
+function replaceOnce(js: string, from: string, to: string, fix: string): string {
+  const at = js.indexOf(from);
+  if (at < 0 || js.indexOf(from, at + 1) >= 0) {
+    throw new Error(`GraphiQL bundle changed: the ${fix} fix (src/plugins/graphiql-assets.ts) no longer applies; check the tabs in Chromium.`);
   }
-  return js.replace(MOTION_RESCALE, MOTION_RESCALE_WHILE_DRAGGED);
+  return js.slice(0, at) + to + js.slice(at + from.length);
+}
+
+/** The served bundle: GraphiQL's, with the tab fixes above. */
+export function patchGraphiqlBundle(js: string): string {
+  let patched = replaceOnce(js, MOTION_RESCALE, MOTION_RESCALE_WHILE_DRAGGED, 'tab re-scale');
+  patched = replaceOnce(patched, CHANGE_TAB_END, CHANGE_TAB_END_WITH_NAME, 'tab-switch operation name');
+  return replaceOnce(patched, CLOSE_TAB_END, CLOSE_TAB_END_WITH_NAME, 'tab-close operation name');
 }
 
 export interface GraphiqlAsset {
@@ -79,7 +100,7 @@ function buildAssets() {
   const js = 'text/javascript; charset=utf-8';
   const icon = dataUrlBytes(parts.favicon);
   return {
-    js: asset('graphiql', 'js', js, Buffer.from(patchTabReorder(parts.js))),
+    js: asset('graphiql', 'js', js, Buffer.from(patchGraphiqlBundle(parts.js))),
     css: asset('graphiql', 'css', 'text/css; charset=utf-8', Buffer.from(parts.css)),
     favicon: asset('favicon', 'ico', icon.type, icon.body),
     editorWorker: asset('editor.worker', 'js', js, Buffer.from(parts.editorWorkerService)),

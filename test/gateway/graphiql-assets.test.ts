@@ -9,7 +9,7 @@ import { parse, print } from 'graphql';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { GRAPHIQL_TABS } from '../../src/examples.ts';
-import { negotiateEncoding, patchTabReorder } from '../../src/plugins/graphiql-assets.ts';
+import { negotiateEncoding, patchGraphiqlBundle } from '../../src/plugins/graphiql-assets.ts';
 import { useGateway } from '../utils/gateway.ts';
 
 /** The page measured 8,438 bytes when written (the 7 tabs' text is most of it); it was 9,058,762. */
@@ -74,12 +74,14 @@ describe('GraphiQL assets', () => {
     expect(response.status).toBe(404);
   });
 
-  it('ships the bundle with the tab fix, and refuses a bundle the fix no longer fits', async () => {
+  it('ships the bundle with the tab fixes, and refuses a bundle the fixes no longer fit', async () => {
     const html = (await page()).body.toString();
     const js = assetPaths(html).find((path) => path.endsWith('.js')) as string;
     const bundle = (await get(`${context.gateway.url}${js}`)).body.toString();
     expect(bundle).toContain('scalePositionWithinConstraints(){if(!this.visualElement.current||!this.isDragging)return;');
-    expect(() => patchTabReorder('no such code')).toThrow(/GraphiQL bundle changed/);
+    expect(bundle).toContain('operationName:c.tabs[c.activeTabIndex].operationName??null');
+    expect(bundle).toContain('operationName:d.tabs[d.activeTabIndex]?.operationName??null');
+    expect(() => patchGraphiqlBundle('no such code')).toThrow(/GraphiQL bundle changed/);
   });
 });
 
