@@ -88,7 +88,6 @@ export class OperationBudget {
    * deadline), without an `AbortSignal.any` of its own.
    */
   private operation: AbortController | undefined;
-  private reads: AbortSignal | undefined;
 
   /**
    * `shared`: the allowance of the HTTP request this operation belongs to (its own when not given).
@@ -112,12 +111,11 @@ export class OperationBudget {
   }
 
   /**
-   * What reads send with: `signal`, and aborted too once Klarna refused the request's credentials. A
-   * write is never cut short that way (it may be applied by then): it sends with `signal`.
+   * Aborts once Klarna refused the request's credentials: reads are sent with it beside `signal` (the
+   * HTTP layer follows both), writes are not (one may be applied by then, so it is never cut short).
    */
-  get readSignal(): AbortSignal {
-    this.reads ??= this.signal ? AbortSignal.any([this.signal, this.shared.refusedSignal]) : this.shared.refusedSignal;
-    return this.reads;
+  get refusedSignal(): AbortSignal {
+    return this.shared.refusedSignal;
   }
 
   /** Starts counting against `limits` and starts the deadline. Arming twice keeps the first. */
@@ -131,7 +129,6 @@ export class OperationBudget {
       operation.abort(new DOMException('The operation deadline passed.', 'TimeoutError'));
     }, limits.deadlineMs);
     this.timer.unref?.();
-    this.reads = undefined;
   }
 
   /** The execution is done: the deadline no longer runs (later calls, if any, are not cut short). */

@@ -24,6 +24,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
 import { createAttempt, isRetryableStatus } from './http/attempt.ts';
+import { CallSignal } from './http/call-signal.ts';
 import { createBackoff, parseRetryAfter } from './http/backoff.ts';
 import { createBreakerFamilies, type BreakerState, type CallPermit } from './http/circuit-breaker.ts';
 import { probeOrigin, type ProbeResult } from './http/probe.ts';
@@ -127,8 +128,20 @@ export function createUpstream({
   const traced = tracer ? createUpstreamSpans({ tracer, name, origin }) : undefined;
 
   async function sendAttempts(call: UpstreamRequest, trace?: CallTrace): Promise<UpstreamResponse> {
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
+    // Ended once the answer's body is read (or the call fails): the deadline covers reading it too.
+    const deadline = new CallSignal(deadlineMs, call.signal, call.alsoCancelledBy);
+    try {
+      const response = await sendWithin(call, deadline, trace);
+      response.body.once('close', deadline.end);
+      return response;
+    } catch (error) {
+      deadline.end();
+      throw error;
+    }
+  }
+
+  async function sendWithin(call: UpstreamRequest, deadline: CallSignal, trace?: CallTrace): Promise<UpstreamResponse> {
+    const { signal } = deadline;
     const startedAt = now();
     const breaker = breakers.of(call.operation);
     const permit = breakerOn ? breaker.tryAcquire() : NO_BREAKER;
@@ -141,7 +154,7 @@ export function createUpstream({
     retryBudget.earn();
 
     for (let attemptNumber = 1; ; attemptNumber += 1) {
-      const outcome = await attempt(call, signal, deadline);
+      const outcome = await attempt(call, deadline);
       if (attemptNumber > 1) trace?.resent(attemptNumber - 1);
       // Any answer but a failing one (2xx, 3xx, 4xx but 429): Klarna is well, whatever it said.
       if (!('kind' in outcome)) {

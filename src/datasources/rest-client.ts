@@ -33,8 +33,8 @@ export interface CallBudget {
   explain(error: unknown): unknown;
   /** What the call is sent with: aborts with the request, and at the deadline. */
   readonly signal: AbortSignal | undefined;
-  /** What a read is sent with: as `signal`, and also aborted once Klarna refused the request's credentials. */
-  readonly readSignal?: AbortSignal;
+  /** Aborted once Klarna refused the request's credentials: a read is cancelled by it as well as by `signal`. */
+  readonly refusedSignal?: AbortSignal;
   /** Told when Klarna answers 401 (the request's later calls are then refused unsent) or 403. */
   refusedCredentials?(status: 401 | 403): void;
 }
@@ -144,7 +144,8 @@ export abstract class RestClient {
       const account = this.accountOf(spec.path);
       if (account) this.context.writtenAccounts?.add(account);
     }
-    const signal = budget ? (spec.method === 'GET' ? (budget.readSignal ?? budget.signal) : budget.signal) : this.context.signal;
+    const signal = budget ? budget.signal : this.context.signal;
+    const refused = spec.method === 'GET' ? budget?.refusedSignal : undefined;
     const response = await this.upstream
       .send({
         operation: spec.operation,
@@ -154,6 +155,7 @@ export abstract class RestClient {
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
         idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
         ...(signal ? { signal } : {}),
+        ...(refused ? { alsoCancelledBy: refused } : {}),
       })
       .catch((error: unknown) => {
         throw this.failure(spec, budget ? budget.explain(error) : error);

@@ -40,7 +40,7 @@ describe('OperationBudget in one request', () => {
     expect(second.credentialsRefused).toBeUndefined();
     for (const budget of [first, second]) {
       expect(() => budget.admit()).toThrow(UnauthenticatedError);
-      expect(budget.readSignal.aborted).toBe(true);
+      expect(budget.refusedSignal.aborted).toBe(true);
       expect(budget.signal?.aborted).toBe(false);
       expect(budget.explain(new DOMException('aborted', 'AbortError'))).toBeInstanceOf(UnauthenticatedError);
     }
@@ -53,7 +53,7 @@ describe('OperationBudget in one request', () => {
     first.refusedCredentials(403);
     expect(first.credentialsRefused).toBe(403);
     expect(() => second.admit()).not.toThrow();
-    expect(second.readSignal.aborted).toBe(false);
+    expect(second.refusedSignal.aborted).toBe(false);
     for (const budget of [first, second]) budget.release();
   });
 });

@@ -35,13 +35,14 @@ export interface AttemptOptions {
 }
 
 /**
- * `signal` aborts the attempt (our deadline or the caller's); `deadline` is our part of it, so that a
- * timeout is told apart from a cancellation.
+ * `deadline.signal` aborts the attempt (the call's deadline or the caller going away); `deadline.deadlinePassed`
+ * (the call's own deadline aborted it) tells a timeout apart from a cancellation.
  */
-export type Attempt = (call: UpstreamRequest, signal: AbortSignal, deadline: AbortSignal) => Promise<UpstreamResponse | AttemptFailure>;
+export type Attempt = (call: UpstreamRequest, deadline: { readonly signal: AbortSignal; readonly deadlinePassed: boolean }) => Promise<UpstreamResponse | AttemptFailure>;
 
 export function createAttempt({ name, origin, agent, metrics }: AttemptOptions): Attempt {
-  return async function attempt(call, signal, deadline) {
+  return async function attempt(call, deadline) {
+    const { signal } = deadline;
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -58,7 +59,7 @@ export function createAttempt({ name, origin, agent, metrics }: AttemptOptions):
     } catch (error) {
       // The caller going away (client disconnected) says nothing about the upstream's health. (The
       // caller's signal may not report `aborted` itself, so it is told apart from our own deadline.)
-      const kind = signal.aborted ? (deadline.aborted ? 'timeout' : 'cancelled') : classifyError(error);
+      const kind = signal.aborted ? (deadline.deadlinePassed ? 'timeout' : 'cancelled') : classifyError(error);
       metrics?.observe(name, call.operation, kind ?? 'error', seconds());
       if (!kind) throw error;
       return { kind };

@@ -18,6 +18,8 @@ export interface UpstreamRequest {
   idempotent: boolean;
   /** The caller's own deadline (the GraphQL operation's), if sooner than ours. */
   signal?: AbortSignal;
+  /** Another reason to give up on the call (a read: Klarna refused the request's credentials meanwhile). */
+  alsoCancelledBy?: AbortSignal;
 }
 
 export interface UpstreamResponse {
