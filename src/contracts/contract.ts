@@ -326,11 +326,10 @@ export function createContract(apis: ApiName[] = ['partner-management', 'merchan
   function validateResponse(operationId: string, status: number, body: unknown): Violation[] {
     const op = byId.get(operationId);
     if (!op) return [{ parameter: 'operation', reason: `unknown operation ${operationId}` }];
-    const declared = Object.keys(Object.fromEntries(op.responseValidators));
     const validate = op.responseValidators.get(String(status)) ?? op.responseValidators.get('default');
     if (!validate) {
       if (body === undefined || body === '') return [];
-      return [{ parameter: 'response', reason: `status ${status} has no declared body (declared: ${declared})` }];
+      return [{ parameter: 'response', reason: `status ${status} has no declared body (declared: ${[...op.responseValidators.keys()].join(',')})` }];
     }
     return validate(body) ? [] : (validate.errors ?? []).map((error) => describeAjvError(error, 'response'));
   }

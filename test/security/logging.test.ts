@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { principalFor } from '../../src/context.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, redactSecrets } from '../../src/logger.ts';
 import { DEMO_CREDENTIALS } from '../../src/sandbox/index.ts';
 import { signWebhookBody } from '../../src/sandbox/webhooks.ts';
 import { gql, useGateway } from '../utils/gateway.ts';
@@ -86,5 +86,24 @@ describe('operation log', () => {
     for (const value of [DEMO_CREDENTIALS.apiKey, 'not-a-key-but-secret-0123456789', secret, card.pciData, card.iv, card.aesKey, signature, SIGNING_KEY, 'f'.repeat(64), 'literal-in-the-document']) {
       expect(text.includes(value), `"${value.slice(0, 12)}…" in the logs`).toBe(false);
     }
+  });
+});
+
+describe('redactSecrets', () => {
+  it('redacts secret keys up to two objects or arrays deep, copying only what it changes', () => {
+    const error = Object.assign(new Error('boom'), { authorization: 'Basic abc' });
+    const line = { operationName: 'Q', secret: 's', req: { headers: { authorization: 'Basic abc', accept: 'x' } }, list: [{ iv: 'i' }], deep: { a: { b: { secret: 'kept: three deep' } } }, error };
+    const redacted = redactSecrets(line);
+    expect(redacted).toMatchObject({ operationName: 'Q', secret: '[redacted]', req: { headers: { authorization: '[redacted]', accept: 'x' } }, list: [{ iv: '[redacted]' }] });
+    expect(redacted.deep).toBe(line.deep);
+    expect(redacted.error).toBeInstanceOf(Error);
+    expect(redacted.error.message).toBe('boom');
+    expect((redacted.error as Error & { authorization: string }).authorization).toBe('[redacted]');
+    // The logged object is left as it was.
+    expect(line.req.headers.authorization).toBe('Basic abc');
+    expect(line.list[0]!.iv).toBe('i');
+    expect(error.authorization).toBe('Basic abc');
+    const plain = { operationName: 'Q', durationMs: 1, errorCodes: ['NOT_FOUND'] };
+    expect(redactSecrets(plain)).toBe(plain);
   });
 });
