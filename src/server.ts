@@ -121,7 +121,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
-    reportIndexes: createReportIndexes(),
+    reportIndexes: createReportIndexes({ maxIndexing: config.REPORT_INDEXING_CONCURRENCY }),
     integratorName: config.KLARNA_INTEGRATOR_NAME,
   };
   // The cancellation poller's reads: a context from the same factory, for the principal that asked
@@ -205,6 +205,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     yoga,
     upstreams,
     metrics,
+    /** Where settlement reports' rows start, and their background indexing (`counts`). */
+    reportIndexes: contextParts.reportIndexes,
     /** Live events: the bus, and `watchOrderCancellation(orderId, checkAfter, principal)` (also on the context). */
     events,
     /**
@@ -218,6 +220,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
       const deadline = Date.now() + graceMs;
       void requests.stopListening();
+      contextParts.reportIndexes.close();
       await Promise.all([webSockets.close(deadline), requests.drain(deadline)]);
       const cleanupBy = Math.max(deadline, Date.now()) + SHUTDOWN_FLUSH_MS;
       await untilDeadline(events.close(), cleanupBy);
