@@ -22,6 +22,7 @@ import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest, manifestDocumentOf, manifestOperationNames } from './plugins/persisted-operations.ts';
 import { createAuthFailureGuard, createMemoryFailureCounter, createRedisFailureCounter } from './plugins/auth-failures.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
+import { redisCircuitOf } from './plugins/redis-circuit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
@@ -130,6 +131,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   const schema = buildSchema();
   const hotPathRedis =
     config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS || config.AUTH_FAILURES_PER_MINUTE) ? createHotPathRedis(config.REDIS_URL) : undefined;
+  if (hotPathRedis) metrics.watchRedisCircuit(redisCircuitOf(hotPathRedis));
   const rateLimiter = createRateLimit(config, hotPathRedis);
   const authFailures = createAuthFailures(config, hotPathRedis);
   const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
