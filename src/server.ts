@@ -155,6 +155,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     // An event drops the cached answers about its account before anyone hears of it.
     ...(responseCache ? { beforePublish: async ({ accountId }) => (accountId ? responseCache.invalidateAccount(accountId) : undefined) } : {}),
   });
+  /** Aborted when shutdown starts (SSE subscriptions complete then). */
+  const shutdown = new AbortController();
   const yoga = createGateway({
     schema,
     ...contextParts,
@@ -169,6 +171,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     ...(rateLimiter ? { rateLimiter } : {}),
     ...(authFailures ? { authFailures } : {}),
     maxSubscriptionsPerPrincipal: config.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
+    shutdown: shutdown.signal,
     ...(responseCache ? { responseCache } : {}),
     ...(tracing ? { tracer: tracing.tracer } : {}),
     ...(config.COMPRESSION ? { compression: { minBytes: config.COMPRESSION_MIN_BYTES } } : {}),
@@ -222,6 +225,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
       const deadline = Date.now() + graceMs;
       void requests.stopListening();
+      shutdown.abort();
       contextParts.reportIndexes.close();
       await Promise.all([webSockets.close(deadline), requests.drain(deadline)]);
       const cleanupBy = Math.max(deadline, Date.now()) + SHUTDOWN_FLUSH_MS;
