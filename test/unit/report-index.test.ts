@@ -162,7 +162,24 @@ describe('background indexing of a report', () => {
     expect(indexes.counts.started).toBe(1);
   });
 
-  /** A download that sends the report's heading lines and then nothing, until `release()`. */
+  it('completes the index after a read to the end only when every checkpoint was noted (one inside the window is not)', async () => {
+    const report = origin(reportText('\n'));
+    const indexes = createReportIndexes();
+    const slot = indexes.slot('principal-a', 'settlement-1', background(report));
+    // To the end, through row 20,000 inside the window (rows in a window are not scanned): not complete.
+    const page = await readSettlementReport({ download: report.download, index: slot }, { kind: 'forward', skip: 19_995, take: 10_000 });
+    expect(page.hasNext).toBe(false);
+    await vi.waitFor(() => expect(indexes.counts.completed).toBe(1));
+    expect(report.asked.map(({ offset }) => offset)).toEqual([undefined, slot.get()!.offsets[1]]);
+    expect(slot.get()!.offsets[2]).toBeGreaterThan(slot.get()!.offsets[1]!);
+    // A read to the end with every checkpoint known: complete at once, no indexing.
+    const other = indexes.slot('principal-a', 'settlement-2', background(report));
+    await readSettlementReport({ download: report.download, index: other }, { kind: 'forward', skip: ROWS - 3, take: 10 });
+    expect(other.get()!.complete).toBe(true);
+    expect(indexes.counts.started).toBe(1);
+  });
+
+  /** A download that sends the report's heading lines and row 0, then what the test pushes. */
   function heldOrigin() {
     const opened: Readable[] = [];
     const download = async (): Promise<ReportDownload> => {
