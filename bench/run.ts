@@ -8,10 +8,11 @@ import { benchFaults, faultsOptions } from './faults.ts';
 import { benchGateway } from './gateway.ts';
 import { benchOverhead, overheadOptions } from './overhead.ts';
 import { benchRefusals } from './refusals.ts';
+import { benchReportPages, reportPagesOptions } from './report-pages.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection', 'rows', 'indexing']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};
@@ -32,6 +33,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   refusals: () => benchRefusals(),
   overhead: () => benchOverhead(overheadOptions(flags)),
   faults: () => benchFaults(faultsOptions(flags)),
+  'report-pages': () => benchReportPages(reportPagesOptions(flags)),
 };
 
 const unknown = requested.filter((name) => !(name in scenarios));

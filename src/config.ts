@@ -65,6 +65,12 @@ const schema = z
     UPSTREAM_BREAKER_OPEN_MS: ms(5_000),
     /** Time-to-live of cached reference data (payment profiles, price plans), per principal. */
     REFERENCE_CACHE_TTL_MS: ms(60_000),
+    /**
+     * Settlement reports indexed in the background at once (after a first read of rows, the rest of the
+     * report is downloaded once and scanned for where rows start, so any later page resumes near its
+     * rows); 0: none (deep pages then resume only from checkpoints earlier reads passed).
+     */
+    REPORT_INDEXING_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
 
     /** Port of the embedded sandbox when no Klarna URL is set (0 picks a free port). */
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(0),

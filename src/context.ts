@@ -108,8 +108,18 @@ export function createContextFactory(deps: ContextDependencies) {
     };
     const pm = new PartnerManagementClient(deps.upstreams.pm, call, deps.checkResponse);
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
+    // Work that outlives the request (a report's background indexing): the same credentials and
+    // correlation id, no budget, aborted by its own signal only.
+    const { budget: _budget, signal: _signal, ...detached } = call;
+    const backgroundPm = (background: AbortSignal) => new PartnerManagementClient(deps.upstreams.pm, { ...detached, signal: background }, deps.checkResponse);
     const freshLoaders = () =>
-      createLoaders({ pm, mcs, referenceCache: deps.referenceCache, principalHash: principal.hash, ...(deps.reportIndexes ? { reportIndexes: deps.reportIndexes } : {}) });
+      createLoaders({
+        pm,
+        mcs,
+        referenceCache: deps.referenceCache,
+        principalHash: principal.hash,
+        ...(deps.reportIndexes ? { reportIndexes: deps.reportIndexes, backgroundPm } : {}),
+      });
     const context: GatewayContext = {
       requestId,
       principal,

@@ -31,6 +31,7 @@ import { useRequestId } from './plugins/request-id.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
 import type { ResponseCache } from './plugins/response-cache.ts';
+import { useShutdownOfStreams } from './plugins/shutdown-streams.ts';
 import { useSubscriptionLimit } from './plugins/subscription-limits.ts';
 import { createOperationTracing } from './plugins/tracing.ts';
 import { buildSchema } from './schema/index.ts';
@@ -63,6 +64,8 @@ export interface GatewayOptions extends ContextDependencies {
   authFailures?: { guard: AuthFailureGuard; trustedProxyHops: number };
   /** Open subscriptions one principal may hold on this replica (`MAX_SUBSCRIPTIONS_PER_PRINCIPAL`); unset: unbounded. */
   maxSubscriptionsPerPrincipal?: number;
+  /** Aborted when shutdown starts: SSE subscriptions then complete at once (`useShutdownOfStreams`). */
+  shutdown?: AbortSignal;
   /** gzip / brotli as the client accepts (`COMPRESSION`, `COMPRESSION_MIN_BYTES`); unset: answers go uncompressed. */
   compression?: CompressionOptions;
 }
@@ -211,6 +214,8 @@ export function createGateway(options: GatewayOptions) {
       // After the rate limit (a refused setup holds no place), and after `usePerEventContext`, whose
       // subscribe function it wraps.
       ...(options.maxSubscriptionsPerPrincipal ? [useSubscriptionLimit({ maxPerPrincipal: options.maxSubscriptionsPerPrincipal })] : []),
+      // At shutdown, SSE subscriptions complete at once (their clients subscribe again elsewhere, with `after`).
+      ...(options.shutdown ? [useShutdownOfStreams({ signal: options.shutdown })] : []),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       // After persisted operations: the cache looks an answer up by its document, which for an operation
       // sent by hash alone is only known once they have resolved it (and refused what is not allowed).

@@ -22,6 +22,7 @@ import { webSocketOriginPolicy } from './plugins/cross-origin.ts';
 import { loadManifest, manifestDocumentOf, manifestOperationNames } from './plugins/persisted-operations.ts';
 import { createAuthFailureGuard, createMemoryFailureCounter, createRedisFailureCounter } from './plugins/auth-failures.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
+import { redisCircuitOf } from './plugins/redis-circuit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
 import { buildSchema } from './schema/index.ts';
@@ -121,7 +122,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     upstreams,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
-    reportIndexes: createReportIndexes(),
+    reportIndexes: createReportIndexes({ maxIndexing: config.REPORT_INDEXING_CONCURRENCY }),
     integratorName: config.KLARNA_INTEGRATOR_NAME,
   };
   // The cancellation poller's reads: a context from the same factory, for the principal that asked
@@ -130,6 +131,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   const schema = buildSchema();
   const hotPathRedis =
     config.REDIS_URL && (config.RATE_LIMIT_PER_MINUTE || config.RESPONSE_CACHE_TTL_MS || config.AUTH_FAILURES_PER_MINUTE) ? createHotPathRedis(config.REDIS_URL) : undefined;
+  if (hotPathRedis) metrics.watchRedisCircuit(redisCircuitOf(hotPathRedis));
   const rateLimiter = createRateLimit(config, hotPathRedis);
   const authFailures = createAuthFailures(config, hotPathRedis);
   const responseCache = createCache(config, schema, hotPathRedis, metrics, logger);
@@ -153,6 +155,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     // An event drops the cached answers about its account before anyone hears of it.
     ...(responseCache ? { beforePublish: async ({ accountId }) => (accountId ? responseCache.invalidateAccount(accountId) : undefined) } : {}),
   });
+  /** Aborted when shutdown starts (SSE subscriptions complete then). */
+  const shutdown = new AbortController();
   const yoga = createGateway({
     schema,
     ...contextParts,
@@ -167,6 +171,7 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     ...(rateLimiter ? { rateLimiter } : {}),
     ...(authFailures ? { authFailures } : {}),
     maxSubscriptionsPerPrincipal: config.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
+    shutdown: shutdown.signal,
     ...(responseCache ? { responseCache } : {}),
     ...(tracing ? { tracer: tracing.tracer } : {}),
     ...(config.COMPRESSION ? { compression: { minBytes: config.COMPRESSION_MIN_BYTES } } : {}),
@@ -205,6 +210,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     yoga,
     upstreams,
     metrics,
+    /** Where settlement reports' rows start, and their background indexing (`counts`). */
+    reportIndexes: contextParts.reportIndexes,
     /** Live events: the bus, and `watchOrderCancellation(orderId, checkAfter, principal)` (also on the context). */
     events,
     /**
@@ -218,6 +225,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     async close({ graceMs = config.SHUTDOWN_GRACE_MS }: { graceMs?: number } = {}) {
       const deadline = Date.now() + graceMs;
       void requests.stopListening();
+      shutdown.abort();
+      contextParts.reportIndexes.close();
       await Promise.all([webSockets.close(deadline), requests.drain(deadline)]);
       const cleanupBy = Math.max(deadline, Date.now()) + SHUTDOWN_FLUSH_MS;
       await untilDeadline(events.close(), cleanupBy);

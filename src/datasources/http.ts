@@ -119,7 +119,15 @@ export function createUpstream({
     connections,
   });
   const attempt = createAttempt({ name, origin, agent, metrics });
-  const breakers = createBreakerFamilies({ failureRate: breakerFailureRate, minCalls: breakerMinCalls, windowMs: breakerWindowMs, openMs: breakerOpenMs, now });
+  const breakers = createBreakerFamilies({
+    failureRate: breakerFailureRate,
+    minCalls: breakerMinCalls,
+    windowMs: breakerWindowMs,
+    openMs: breakerOpenMs,
+    now,
+    ...(metrics?.breakerOpened ? { onOpen: (operation: string) => metrics.breakerOpened?.(name, operation) } : {}),
+  });
+  if (breakerOn) metrics?.watchBreakers?.(name, () => breakers.states());
   // Writes spend from a budget of their own: a burst of failing reads never leaves a keyed write
   // (safe to send again, and what a caller is waiting on) without its retries.
   const budgetOptions = { ratio: retryBudgetRatio, floor: retryBudgetFloor, minPerSecond: retryBudgetPerSecond, now };

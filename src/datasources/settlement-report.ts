@@ -4,7 +4,8 @@
  * asked for are skipped by a scan for line ends (`csv-row-skipper.ts`), the window is parsed with
  * csv-parse, and reading stops (the download is cancelled) as soon as the window is known, so a
  * 1,000,000-row report is never held in memory. Where rows start is remembered per report
- * (`report-index.ts`), so a deep page downloads the report from the checkpoint before it.
+ * (`report-index.ts`), so a deep page downloads the report from the checkpoint before it; after a first
+ * read, the rest of the report is indexed in the background, so any later page finds a checkpoint near it.
  *
  * Rows are parsed at this edge into the contract's `SettlementTransaction`: a heading without a required
  * column, a row missing a required cell, a non-integer amount or a malformed CSV is
@@ -164,7 +165,21 @@ export async function readSettlementReport(from: ReportSource | Readable, window
     onRowStart: (row, offset) => void (learning.offsets[row / CHECKPOINT_EVERY_ROWS] = offset),
   });
   const start: ParseFrom = resumed && known ? { firstRow, headings: known.headings } : { firstRow, learnt: learning, slot: source.index };
-  return parseWindow(download.body, skipper, window, start, source.explain);
+  const { page, rowCount } = await parseWindow(download.body, skipper, window, start, source.explain);
+  // A read to the report's end that noted every checkpoint completes the index; otherwise, once rows
+  // were read (a summary alone says nothing of paging on), the rest are learnt behind the page.
+  if (rowCount !== undefined && everyCheckpointKnown(learning, rowCount)) learning.complete = true;
+  else if (window.kind !== 'summary') source.index?.indexRest();
+  return page;
+}
+
+/**
+ * Whether `index` holds every checkpoint of a report of `rowCount` rows (a read to the end may have
+ * passed one inside its window, where rows are not scanned, so not noted).
+ */
+function everyCheckpointKnown(index: ReportIndex, rowCount: number): boolean {
+  for (let k = 1; k * CHECKPOINT_EVERY_ROWS < rowCount; k += 1) if (index.offsets[k] === undefined) return false;
+  return true;
 }
 
 /** Lines before row 0: summary heading, summary, transaction heading. */
@@ -178,7 +193,7 @@ async function parseWindow(
   window: ReportWindow,
   from: ParseFrom,
   explain: (error: unknown) => unknown = (error) => error,
-): Promise<SettlementReportPage> {
+): Promise<{ page: SettlementReportPage; rowCount: number | undefined }> {
   const parser = parse({ relax_column_count: true, skip_empty_lines: true });
   // `pipeline`, not `pipe`: a failed download ends the parse with its error (with `pipe` the parser
   // never heard of it, and the page waited forever). Its own outcome is read from the parser below.
@@ -189,6 +204,8 @@ async function parseWindow(
   /** The window's lines, still as cells (a backward window keeps sliding until it reaches `before`). */
   const kept: { index: number; record: string[] }[] = [];
   let hasNext = false;
+  /** The report's rows, when it was read to its end (the loop was not left early). */
+  let rowCount: number | undefined;
   try {
     let index = from.firstRow;
     for await (const record of parser as AsyncIterable<string[]>) {
@@ -222,6 +239,7 @@ async function parseWindow(
       }
       index += 1;
     }
+    if (!hasNext && window.kind !== 'summary') rowCount = index;
   } catch (error) {
     throw error instanceof CsvError ? invalidReport() : explain(error);
   } finally {
@@ -230,5 +248,5 @@ async function parseWindow(
     parser.destroy();
   }
   const rows = parseRow ? kept.map(({ index, record }) => ({ index, row: parseRow(record) })) : [];
-  return { summary, rows, hasNext, hasPrevious: (rows[0]?.index ?? 0) > 0 };
+  return { page: { summary, rows, hasNext, hasPrevious: (rows[0]?.index ?? 0) > 0 }, rowCount };
 }

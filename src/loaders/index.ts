@@ -4,7 +4,7 @@
  */
 import type { MerchantCardServiceClient } from '../datasources/merchant-card-service.ts';
 import type { PageRequest, PartnerManagementClient, PricePlanFilters } from '../datasources/partner-management.ts';
-import type { ReportIndexes } from '../datasources/report-index.ts';
+import type { BackgroundDownload, ReportIndexes } from '../datasources/report-index.ts';
 import { readSettlementReport, type ReportWindow } from '../datasources/settlement-report.ts';
 import { createAccountLoader } from './account-loader.ts';
 import { keyedLoader } from './keyed-loader.ts';
@@ -18,6 +18,14 @@ export interface LoaderDependencies {
   principalHash: string;
   /** Where settlement reports' rows start, per principal and report (absent: every read from the start). */
   reportIndexes?: ReportIndexes;
+  /** A client with the caller's credentials bound to `signal` only (not this request): for background indexing of reports. */
+  backgroundPm?: (signal: AbortSignal) => PartnerManagementClient;
+}
+
+/** How the background indexing of a report downloads it (none without a background client). */
+function backgroundDownload(deps: LoaderDependencies, settlementId: string): BackgroundDownload | undefined {
+  const { backgroundPm } = deps;
+  return backgroundPm && ((signal) => (from) => backgroundPm(signal).streamSettlementCsv(settlementId, from));
 }
 
 /** A page of an account's sub-resource list. */
@@ -73,7 +81,7 @@ const FACTORIES = {
       {
         download: (from) => deps.pm.streamSettlementCsv(settlementId, from),
         explain: (error) => deps.pm.explainStreamError(error),
-        ...(deps.reportIndexes ? { index: deps.reportIndexes.slot(deps.principalHash, settlementId) } : {}),
+        ...(deps.reportIndexes ? { index: deps.reportIndexes.slot(deps.principalHash, settlementId, backgroundDownload(deps, settlementId)) } : {}),
       },
       window,
     ),

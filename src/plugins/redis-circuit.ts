@@ -38,8 +38,8 @@ export interface RedisCircuit {
   run<T>(command: () => Promise<T>): Promise<T>;
   /** Whether commands are being skipped now (open, or a trial already out). */
   readonly open: boolean;
-  /** Counters since the start: commands skipped, and commands that failed without a reply. */
-  readonly stats: { skipped: number; failed: number };
+  /** Counters since the start: commands skipped, commands that failed without a reply, and times it opened. */
+  readonly stats: { skipped: number; failed: number; opened: number };
 }
 
 type Connection = Pick<Redis, 'on' | 'status' | 'ping'>;
@@ -50,8 +50,9 @@ export function createRedisCircuit(redis: Connection, { openMs = 1_000, now = Da
   /** While open after a failed command: when the next probe may start. */
   let openUntil: number | undefined;
   let probing = false;
-  const stats = { skipped: 0, failed: 0 };
+  const stats = { skipped: 0, failed: 0, opened: 0 };
   redis.on('close', () => {
+    if (!refusing()) stats.opened += 1;
     connectionLost = true;
   });
   redis.on('ready', () => {
@@ -88,6 +89,7 @@ export function createRedisCircuit(redis: Connection, { openMs = 1_000, now = Da
       } catch (error) {
         if (!(error instanceof ReplyError)) {
           stats.failed += 1;
+          if (!refusing()) stats.opened += 1;
           openUntil ??= now() + openMs;
         }
         throw error;

@@ -49,6 +49,8 @@ export interface SettlementRecord {
   transactionCount: number;
   /** The transactions, in order; generated on first use for large settlements. */
   transactions: () => readonly Pm['SettlementTransaction'][];
+  /** A generated settlement's transaction `index` (the same as `transactions()[index]`), made on its own. */
+  transactionAt?: (index: number) => Pm['SettlementTransaction'];
   /** A fixed CSV report (the docs' sample, byte for byte); otherwise the CSV is rendered. */
   csv?: string;
 }

@@ -6,6 +6,9 @@
  *
  * - `klarna_upstream_requests_total{api, operation, outcome}` and
  *   `klarna_upstream_request_duration_seconds{api, operation}`: calls to Klarna (`upstream`);
+ * - `klarna_upstream_breaker_state{api, operation}` (gauge, read at scrape: 0 closed, 1 half-open,
+ *   2 open) and `klarna_upstream_breaker_opens_total{api, operation}`: the circuit breakers;
+ * - `redis_circuit_open` (gauge, 0/1) and `redis_circuit_opens_total`: the hot path's Redis circuit;
  * - `graphql_operations_total{operation, type, outcome}`: every operation once, `outcome` `ok`, `error`
  *   (executed, with errors), `refused` (did not parse or validate: limits, unknown fields), `subscribed`;
  *   `type` `unknown` when the document did not parse; `operation` is the operation's name once that
@@ -58,11 +61,36 @@ function createUpstreamMetrics(registers: Registry[]) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
+  const opens = new Counter({
+    name: 'klarna_upstream_breaker_opens_total',
+    help: 'Times an operation\'s circuit breaker opened (from closed, or again after a failed half-open trial), by API and operation.',
+    labelNames: ['api', 'operation'] as const,
+    registers,
+  });
+  /** Each API's breakers, read at scrape time (a breaker turns half-open by the clock, with no event). */
+  const watched = new Map<string, () => Iterable<[string, 'closed' | 'open' | 'half-open']>>();
+  const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+  new Gauge({
+    name: 'klarna_upstream_breaker_state',
+    help: 'Circuit breaker state by API and operation (every operation called so far): 0 closed, 1 half-open (one trial call let through), 2 open (calls refused).',
+    labelNames: ['api', 'operation'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [api, states] of watched) for (const [operation, state] of states()) this.set({ api, operation }, STATE_VALUE[state]);
+    },
+  });
   return {
     /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open` (no latency). */
     observe(api: string, operation: string, outcome: string, seconds: number): void {
       calls.inc({ api, operation, outcome });
       if (outcome !== 'circuit_open') latency.observe({ api, operation }, seconds);
+    },
+    breakerOpened(api: string, operation: string): void {
+      opens.inc({ api, operation });
+    },
+    watchBreakers(api: string, states: () => Iterable<[string, 'closed' | 'open' | 'half-open']>): void {
+      watched.set(api, states);
     },
   };
 }
@@ -137,8 +165,33 @@ export function createMetrics({ defaultMetrics = true, operationLabels = {} }: {
     registers,
   });
 
+  /** The hot path's Redis circuit (`src/plugins/redis-circuit.ts`), read at scrape time; none without Redis. */
+  let redisCircuit: { readonly open: boolean; readonly stats: { readonly opened: number } } | undefined;
+  new Gauge({
+    name: 'redis_circuit_open',
+    help: 'The hot path\'s Redis circuit: 1 while Redis is known down and its commands are skipped (rate limit fails open, cache bypassed), else 0.',
+    registers,
+    collect() {
+      if (redisCircuit) this.set(redisCircuit.open ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'redis_circuit_opens_total',
+    help: 'Times the hot path\'s Redis circuit opened (connection lost, or a command failed without a reply).',
+    registers,
+    collect() {
+      if (!redisCircuit) return;
+      this.reset();
+      this.inc(redisCircuit.stats.opened);
+    },
+  });
+
   return {
     registry,
+    /** Watch the hot path's Redis circuit (its state and opens are read at each scrape). */
+    watchRedisCircuit(circuit: NonNullable<typeof redisCircuit>) {
+      redisCircuit = circuit;
+    },
     /** Calls to Klarna (`UpstreamOptions.metrics`). */
     upstream: createUpstreamMetrics(registers),
     gateway: {

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createRedisCircuit, RedisSkippedError } from '../../src/plugins/redis-circuit.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { startGateway, type RunningGateway } from '../../src/server.ts';
-import { gql } from '../utils/gateway.ts';
+import { gql, metricSample, scrapeMetrics } from '../utils/gateway.ts';
 import { connectRedis, deleteKeys, REDIS_URL, redisAvailable, redisKeyPrefix } from '../utils/redis.ts';
 
 /** A relay to Redis that can go silent; it counts the commands (RESP arrays) each hot-path connection sends. */
@@ -98,6 +98,11 @@ describe.skipIf(!withRedis)('a Redis that goes silent mid-run', () => {
     const answering = relay.hotPathCommands();
     expect((await gql(gateway, NAME_QUERY, { id: ACCOUNT })).body.data?.account?.name).toBe('Merchant ABC US');
     expect(relay.hotPathCommands()).toBeGreaterThan(answering);
+    const redisCircuit = async () => {
+      const metrics = await scrapeMetrics(gateway);
+      return { open: metricSample(metrics, 'redis_circuit_open'), opens: metricSample(metrics, 'redis_circuit_opens_total') };
+    };
+    expect(await redisCircuit()).toEqual({ open: 0, opens: 0 });
 
     relay.silence();
     // The first query after Redis went silent waits for its commands to time out: that is how it is learnt.
@@ -112,6 +117,8 @@ describe.skipIf(!withRedis)('a Redis that goes silent mid-run', () => {
     // Ten queries, each of which would send at least 5 commands (MULTI INCR PEXPIRE EXEC, a GET per
     // guard and cache): none of theirs goes out, only a PING a second to learn when Redis is back.
     expect(relay.hotPathCommands() - before).toBeLessThan(5);
+    // On /metrics: the circuit open, opened once.
+    expect(await redisCircuit()).toEqual({ open: 1, opens: 1 });
   });
 });
 

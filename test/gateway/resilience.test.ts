@@ -88,14 +88,21 @@ describe('circuit breaker', () => {
   it('fails fast while Klarna keeps failing, then lets one probe through and recovers', async () => {
     // Three calls that fail after their three attempts: 3 of 3 calls failed.
     await admin(context.sandbox, 'POST', '/faults', { operationId: 'getAccount', errorRates: { 503: 1 }, times: 9, retryAfterSeconds: 0 });
+    const breakerSample = async (name: string, operation: string) =>
+      metricSample(await scrapeMetrics(context.gateway), `${name}{api="Partner Management API",operation="${operation}"}`);
+    const opensBefore = await breakerSample('klarna_upstream_breaker_opens_total', 'getAccount');
     for (let i = 0; i < 3; i += 1) expect((await ask(context.gateway)).body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(context.gateway.upstreams.pm.breakerState()).toBe('open');
+    // On /metrics: getAccount's breaker open (2) and opened once; another operation's closed (0).
+    expect(await breakerSample('klarna_upstream_breaker_state', 'getAccount')).toBe(2);
+    expect((await breakerSample('klarna_upstream_breaker_opens_total', 'getAccount')) - opensBefore).toBe(1);
 
     // Per operation: another operation of the same API is still sent.
     const other = await countCalls(context.sandbox, () => gql(context.gateway, API_KEYS));
     expect(other.result.body.errors).toBeUndefined();
     expect(other.total).toBe(1);
     expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('open');
+    expect(await scrapeMetrics(context.gateway)).toContain('klarna_upstream_breaker_state{api="Partner Management API",operation="listApiKeys"} 0');
 
     const open = await countCalls(context.sandbox, () => ask(context.gateway));
     expect(open.total).toBe(0);
@@ -106,6 +113,7 @@ describe('circuit breaker', () => {
     expect(probe.total).toBe(1);
     expect(probe.result.body.data?.account?.name).toBe('Merchant ABC US');
     expect(context.gateway.upstreams.pm.operationBreakerState('getAccount')).toBe('closed');
+    expect(await breakerSample('klarna_upstream_breaker_state', 'getAccount')).toBe(0);
   });
 
   it('does not count callers who hang up against Klarna', async () => {

@@ -121,6 +121,33 @@ describe('graceful shutdown', () => {
     await closing;
   });
 
+  it('completes an SSE subscription at once (its client subscribes again elsewhere), while a query in flight keeps its grace', async () => {
+    const gateway = await start();
+    // An SSE subscription, set up (its first bytes arrived), then idle: no event comes.
+    const subscription = await request(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { accountEvents(accountId: "krn:partner:global:account:live:LWT2XJSE") { id } }' }),
+    });
+    expect(subscription.statusCode).toBe(200);
+    expect(subscription.headers['content-type']).toMatch(/^text\/event-stream/);
+    const stream = subscription.body.text();
+    // A query whose Klarna call the sandbox holds: in flight throughout.
+    sandbox.faults.add({ operationId: 'getAccount', hold: true, times: 1 });
+    const inFlight = ask(gateway.graphqlUrl);
+    await expect.poll(() => sandbox.faults.waiting()).toBe(1);
+    const closing = gateway.close({ graceMs: 30_000 });
+    try {
+      // The stream ends with its final `complete` while the query is still held: the grace did not end it.
+      expect(await stream).toMatch(/event: complete\ndata:\n\n$/);
+      expect(sandbox.faults.waiting()).toBe(1);
+    } finally {
+      sandbox.faults.release();
+    }
+    expect(await (await inFlight).body.json()).toEqual({ data: { account: { name: 'Merchant ABC US' } } });
+    await closing;
+  });
+
   it('answers a graphql-ws mutation in flight at shutdown before closing its socket with 1001', async () => {
     const gateway = await start();
     sandbox.faults.add({ operationId: 'createApiKey', hold: true, times: 1 });

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ReportDownload } from '../../src/datasources/partner-management.ts';
 import { CHECKPOINT_EVERY_ROWS, createReportIndexes } from '../../src/datasources/report-index.ts';
 import { readSettlementReport, type ReportWindow } from '../../src/datasources/settlement-report.ts';
@@ -128,5 +128,100 @@ describe('settlement report checkpoints', () => {
     expect(indexes.slot('principal-b', 'settlement-1').get()).toBeUndefined();
     indexes.dropPrincipal('principal-a');
     expect(indexes.slot('principal-a', 'settlement-1').get()).toBeUndefined();
+  });
+});
+
+describe('background indexing of a report', () => {
+  /** A background download from `report`, counted; its answer is cut when the indexing is abandoned. */
+  const background = (report: ReturnType<typeof origin>) => (signal: AbortSignal) => async (from: { offset: number; etag?: string }) => {
+    const answer = await report.download(from);
+    signal.addEventListener('abort', () => answer.body.destroy(), { once: true });
+    return answer;
+  };
+
+  it('learns every checkpoint after a first read, from the last one known, so a deep page resumes near it', async () => {
+    const report = origin(reportText('\n'));
+    const indexes = createReportIndexes();
+    const slot = indexes.slot('principal-a', 'settlement-1', background(report));
+    const read = (window: ReportWindow) => readSettlementReport({ download: report.download, index: slot }, window);
+
+    // The first read passes row 10,000 only; behind it, one download from there to the end.
+    expect(shown(await read({ kind: 'forward', skip: 12_000, take: 2 }))).toEqual(expected(report.text, 12_000, 2));
+    await vi.waitFor(() => expect(indexes.counts.completed).toBe(1));
+    expect(indexes.counts.started).toBe(1);
+    const checkpoints = slot.get()!.offsets;
+    expect(report.asked.map(({ offset }) => offset)).toEqual([undefined, checkpoints[1]]);
+    expect(report.asked[1]!.served).toBe(report.text.length - checkpoints[1]!);
+    // Row 20,000's start, as the text has it.
+    expect(report.text.subarray(checkpoints[2]!).toString().split('\n', 1)[0]).toBe(row(20_000).split('\n', 1)[0]);
+    expect(slot.get()!.complete).toBe(true);
+
+    // A page no read had passed: from row 20,000's checkpoint; and no further indexing (the index is complete).
+    expect(shown(await read({ kind: 'forward', skip: 24_990, take: 3 }))).toEqual(expected(report.text, 24_990, 3));
+    expect(report.asked.at(-1)!.offset).toBe(checkpoints[2]);
+    expect(indexes.counts.started).toBe(1);
+  });
+
+  it('completes the index after a read to the end only when every checkpoint was noted (one inside the window is not)', async () => {
+    const report = origin(reportText('\n'));
+    const indexes = createReportIndexes();
+    const slot = indexes.slot('principal-a', 'settlement-1', background(report));
+    // To the end, through row 20,000 inside the window (rows in a window are not scanned): not complete.
+    const page = await readSettlementReport({ download: report.download, index: slot }, { kind: 'forward', skip: 19_995, take: 10_000 });
+    expect(page.hasNext).toBe(false);
+    await vi.waitFor(() => expect(indexes.counts.completed).toBe(1));
+    expect(report.asked.map(({ offset }) => offset)).toEqual([undefined, slot.get()!.offsets[1]]);
+    expect(slot.get()!.offsets[2]).toBeGreaterThan(slot.get()!.offsets[1]!);
+    // A read to the end with every checkpoint known: complete at once, no indexing.
+    const other = indexes.slot('principal-a', 'settlement-2', background(report));
+    await readSettlementReport({ download: report.download, index: other }, { kind: 'forward', skip: ROWS - 3, take: 10 });
+    expect(other.get()!.complete).toBe(true);
+    expect(indexes.counts.started).toBe(1);
+  });
+
+  /** A download that sends the report's heading lines and row 0, then what the test pushes. */
+  function heldOrigin() {
+    const opened: Readable[] = [];
+    const download = async (): Promise<ReportDownload> => {
+      const body = new Readable({ read: () => undefined });
+      body.push(`${SUMMARY_HEADING}\n${SUMMARY}\n${TRANSACTION_HEADING}\n${row(0)}\n`);
+      opened.push(body);
+      return { body, offset: 0, acceptsRanges: true, etag: '"v1"' };
+    };
+    return { opened, download };
+  }
+
+  it('runs one indexing per report and maxIndexing at once; abandons them on close, on revocation and when the report leaves the LRU', async () => {
+    const origins = [heldOrigin(), heldOrigin(), heldOrigin()];
+    const indexes = createReportIndexes({ maxIndexing: 2, maxReports: 2 });
+    const slots = origins.map((held, index) =>
+      indexes.slot(`principal-${index}`, 'settlement-1', () => held.download),
+    );
+    const seed = (index: number) => slots[index]!.set({ headings: [[], [], []], ranges: true, etag: '"v1"', offsets: [] });
+    seed(0);
+    seed(1);
+    slots[0]!.indexRest();
+    slots[0]!.indexRest(); // the same report again: not a second indexing
+    slots[1]!.indexRest();
+    await vi.waitFor(() => expect(origins.map((held) => held.opened.length)).toEqual([1, 1, 0]));
+    expect(indexes.counts.started).toBe(2);
+    // A third report while two run: not started (a later read starts it).
+    seed(2); // the LRU holds 2: principal-0's index leaves it
+    slots[2]!.indexRest();
+    expect(indexes.counts.started).toBe(2);
+    // principal-0's indexing learns for nobody now: it stops at its next checkpoint.
+    origins[0]!.opened[0]!.push(`${Array.from({ length: CHECKPOINT_EVERY_ROWS + 1 }, (_, index) => row(index + 1)).join('\n')}\n`);
+    await vi.waitFor(() => expect(origins[0]!.opened[0]!.destroyed).toBe(true));
+    // Revocation of principal-1: its indexing is abandoned.
+    indexes.dropPrincipal('principal-1');
+    await vi.waitFor(() => expect(origins[1]!.opened[0]!.destroyed).toBe(true));
+    // Now principal-2's may start; shutdown abandons it, and nothing starts after.
+    await vi.waitFor(() => {
+      slots[2]!.indexRest();
+      expect(origins[2]!.opened.length).toBe(1);
+    });
+    indexes.close();
+    await vi.waitFor(() => expect(origins[2]!.opened[0]!.destroyed).toBe(true));
+    expect(indexes.counts.completed).toBe(0);
   });
 });

@@ -26,6 +26,8 @@ export interface CircuitBreakerOptions {
   openMs: number;
   /** Milliseconds on any monotonic-enough clock (`Date.now` in production, a fake one in tests). */
   now: () => number;
+  /** Told each time it opens (from closed, or again after a failed trial): for metrics. */
+  onOpen?: () => void;
 }
 
 export interface CallPermit {
@@ -46,7 +48,7 @@ export interface CircuitBreaker {
 
 const BUCKETS = 10;
 
-export function createCircuitBreaker({ failureRate, minCalls, windowMs, openMs, now }: CircuitBreakerOptions): CircuitBreaker {
+export function createCircuitBreaker({ failureRate, minCalls, windowMs, openMs, now, onOpen }: CircuitBreakerOptions): CircuitBreaker {
   const bucketMs = Math.max(1, windowMs / BUCKETS);
   /** Per bucket: its number (time / bucketMs), calls ended and failures in it. */
   const buckets = Array.from({ length: BUCKETS }, () => ({ at: -1, calls: 0, failures: 0 }));
@@ -79,6 +81,7 @@ export function createCircuitBreaker({ failureRate, minCalls, windowMs, openMs, 
     openSince ??= now();
     openUntil = now() + openMs;
     trialOut = false;
+    onOpen?.();
   }
 
   function close(): void {
@@ -135,15 +138,18 @@ export interface BreakerFamilies {
   readonly state: BreakerState;
   /** How long every family seen has been open or half-open without a break; `undefined` while one is closed (or none was used). */
   openForMs(): number | undefined;
+  /** Every family used so far and its state (for metrics). */
+  states(): Iterable<[family: string, state: BreakerState]>;
 }
 
-export function createBreakerFamilies(options: CircuitBreakerOptions): BreakerFamilies {
+/** `onOpen(family)`: told each time a family's breaker opens. */
+export function createBreakerFamilies({ onOpen, ...options }: Omit<CircuitBreakerOptions, 'onOpen'> & { onOpen?: (family: string) => void }): BreakerFamilies {
   const families = new Map<string, CircuitBreaker>();
   const states = () => [...families.values()].map((breaker) => breaker.state);
   return {
     of(family) {
       let breaker = families.get(family);
-      if (!breaker) families.set(family, (breaker = createCircuitBreaker(options)));
+      if (!breaker) families.set(family, (breaker = createCircuitBreaker({ ...options, ...(onOpen ? { onOpen: () => onOpen(family) } : {}) })));
       return breaker;
     },
     get state(): BreakerState {
@@ -159,6 +165,9 @@ export function createBreakerFamilies(options: CircuitBreakerOptions): BreakerFa
         since = Math.max(since, breaker.openSince);
       }
       return options.now() - since;
+    },
+    *states() {
+      for (const [family, breaker] of families) yield [family, breaker.state];
     },
   };
 }

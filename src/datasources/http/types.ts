@@ -4,6 +4,10 @@ import type { Dispatcher } from 'undici';
 export interface UpstreamMetrics {
   /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open`. */
   observe(api: string, operation: string, outcome: string, seconds: number): void;
+  /** An operation's breaker opened (from closed, or again after a failed half-open trial). */
+  breakerOpened?(api: string, operation: string): void;
+  /** The breakers of one API, read when metrics are scraped: each operation used so far and its state. */
+  watchBreakers?(api: string, states: () => Iterable<[operation: string, state: 'closed' | 'open' | 'half-open']>): void;
 }
 
 export interface UpstreamRequest {

@@ -59,14 +59,14 @@ export const settlementHandlers: HandlerMap = {
 
   getPayoutStatus: (context) => json(200, ownedSettlement(context).payout),
 
-  getSettlementCsv: (context) => {
+  getSettlementCsv: async (context) => {
     const record = ownedSettlement(context);
     const number = record.settlement.settlement_id.slice(record.settlement.settlement_id.lastIndexOf(':') + 1);
     const csv = settlementCsv(record);
     const headers = { 'content-disposition': `attachment; filename="settlement-${number}.csv"`, 'accept-ranges': 'bytes', etag: csv.etag };
     const offset = rangeStart(context.headers, csv.etag);
     if (offset === undefined) return { status: 200, stream: csv.from(0), contentType: 'text/csv; charset=utf-8', headers };
-    const length = csv.length();
+    const length = await csv.length();
     if (offset >= length) return { status: 416, body: undefined, headers: { ...headers, 'content-range': `bytes */${length}` } };
     return {
       status: 206,

@@ -208,5 +208,6 @@ export function generatedSettlement(spec: SettlementSpec): SettlementRecord {
     payout,
     transactionCount: spec.transactionCount,
     transactions: () => (lines ??= Array.from({ length: spec.transactionCount }, (_, index) => transactionAt(spec, index))),
+    transactionAt: (index) => lines?.[index] ?? transactionAt(spec, index),
   };
 }
