@@ -85,9 +85,9 @@ function useNoStore(): Plugin {
 /** Serves Prometheus text at `/metrics`. */
 function useMetricsEndpoint(metrics: Metrics): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/metrics') return;
-      endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/metrics') return; // (not `async`: every other request passes with no promise)
+      return metrics.registry.metrics().then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': metrics.registry.contentType } })));
     },
   };
 }

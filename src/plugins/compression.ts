@@ -105,7 +105,9 @@ export interface CompressionOptions {
 
 export function useCompression({ minBytes }: CompressionOptions): Plugin {
   return {
-    async onResponse({ request, response, setResponse, fetchAPI }) {
+    // Not `async`: most answers leave at one of the early returns, and a promise from every onResponse
+    // hook lengthens every request's chain. Only a whole answer being compressed waits (below).
+    onResponse({ request, response, setResponse, fetchAPI }) {
       const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
       if (!COMPRESSIBLE.has(mediaType) || response.headers.has('content-encoding')) return;
       // The representation depends on Accept-Encoding whether or not this one is compressed.
@@ -132,12 +134,14 @@ export function useCompression({ minBytes }: CompressionOptions): Plugin {
         setResponse(new fetchAPI.Response(compressor as unknown as BodyInit, init));
         return;
       }
-      const body = Buffer.from(await response.arrayBuffer());
-      if (body.length < minBytes) {
-        setResponse(new fetchAPI.Response(body as unknown as BodyInit, { status: response.status, statusText: response.statusText, headers: response.headers }));
-        return;
-      }
-      setResponse(new fetchAPI.Response((await compressWhole(coding, body)) as unknown as BodyInit, init));
+      return (async () => {
+        const body = Buffer.from(await response.arrayBuffer());
+        if (body.length < minBytes) {
+          setResponse(new fetchAPI.Response(body as unknown as BodyInit, { status: response.status, statusText: response.statusText, headers: response.headers }));
+          return;
+        }
+        setResponse(new fetchAPI.Response((await compressWhole(coding, body)) as unknown as BodyInit, init));
+      })();
     },
   };
 }

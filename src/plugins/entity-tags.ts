@@ -51,7 +51,9 @@ export function createEntityTags(partitionOf: (request: Request) => string) {
       if (Array.isArray(result)) cacheable.delete(request);
       else if ((result as Record<symbol, unknown>)[SERVED_FROM_CACHE]) cacheable.add(request);
     },
-    async onResponse({ request, response, setResponse, fetchAPI }) {
+    // Not `async`: only an answer the cache keeps is read and tagged (a promise from every onResponse
+    // hook lengthens every request's chain).
+    onResponse({ request, response, setResponse, fetchAPI }) {
       const tagged = response.headers.has('etag');
       const mediaType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
       if (!cacheable.has(request) || response.status !== 200 || !JSON_TYPES.has(mediaType) || response.headers.has('content-encoding')) {
@@ -61,24 +63,26 @@ export function createEntityTags(partitionOf: (request: Request) => string) {
         }
         return;
       }
-      const body = await response.text();
-      const tag = entityTagOf(partitionOf(request), body);
-      // (Copied by hand: the Headers ponyfill copies another's names in their original case, which its
-      // own `delete` and `set` then miss.)
-      const headers = new fetchAPI.Headers([...response.headers].map(([name, value]): [string, string] => [name.toLowerCase(), value]));
-      headers.delete('last-modified');
-      headers.set('etag', tag);
-      headers.set('cache-control', 'private, no-cache');
-      const vary = headers.get('vary');
-      headers.set('vary', vary ? `${vary}, Authorization` : 'Authorization');
-      const ifNoneMatch = request.headers.get('if-none-match');
-      if (ifNoneMatch && matchesIfNoneMatch(ifNoneMatch, tag)) {
-        headers.delete('content-type');
-        headers.delete('content-length');
-        setResponse(new fetchAPI.Response(null, { status: 304, headers }));
-        return;
-      }
-      setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
+      return (async () => {
+        const body = await response.text();
+        const tag = entityTagOf(partitionOf(request), body);
+        // (Copied by hand: the Headers ponyfill copies another's names in their original case, which its
+        // own `delete` and `set` then miss.)
+        const headers = new fetchAPI.Headers([...response.headers].map(([name, value]): [string, string] => [name.toLowerCase(), value]));
+        headers.delete('last-modified');
+        headers.set('etag', tag);
+        headers.set('cache-control', 'private, no-cache');
+        const vary = headers.get('vary');
+        headers.set('vary', vary ? `${vary}, Authorization` : 'Authorization');
+        const ifNoneMatch = request.headers.get('if-none-match');
+        if (ifNoneMatch && matchesIfNoneMatch(ifNoneMatch, tag)) {
+          headers.delete('content-type');
+          headers.delete('content-length');
+          setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+          return;
+        }
+        setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
+      })();
     },
   };
   return { mark: (request: Request) => cacheable.add(request), plugin };

@@ -95,18 +95,19 @@ export function useReadiness(options: ReadinessOptions): Plugin {
   const check = createReadinessCheck(options);
   const path = options.path ?? '/ready';
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== path) return;
-      const result = await check();
-      const body = result.ready
-        ? { status: 'ready', checks: result.checks, ...(result.degraded.length ? { degraded: result.degraded } : {}) }
-        : { status: 'not_ready', notReady: result.notReady, checks: result.checks };
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(body), {
-          status: result.ready ? 200 : 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        }),
-      );
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== path) return; // (not `async`: every other request passes with no promise)
+      return check().then((result) => {
+        const body = result.ready
+          ? { status: 'ready', checks: result.checks, ...(result.degraded.length ? { degraded: result.degraded } : {}) }
+          : { status: 'not_ready', notReady: result.notReady, checks: result.checks };
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: result.ready ? 200 : 503,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          }),
+        );
+      });
     },
   };
 }

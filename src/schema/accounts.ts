@@ -42,9 +42,10 @@ export const AccountStateReason = openEnum('AccountStateReason', 'Why the accoun
 
 /**
  * An account's sub-resource list as a connection: from the account itself when it was read with that
- * expansion (no call), otherwise one page of Klarna's list call (both page with the same cursors).
+ * expansion (no call, and no promise: answered at once), otherwise one page of Klarna's list call (both
+ * page with the same cursors).
  */
-async function subResources<T extends object>(
+function subResources<T extends object>(
   account: PartnerAccount,
   args: ConnectionArguments,
   embedded: readonly T[] | undefined,
@@ -54,9 +55,11 @@ async function subResources<T extends object>(
   const request = pageRequestFrom(args);
   const accountId = account.partner_account_id;
   if (embedded) return connectionFromArray(scopeAll(accountId, embedded), request, idOf);
-  const page = await pages.load({ accountId, page: request });
-  return connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, idOf);
+  return pages.load({ accountId, page: request }).then((page) => connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, idOf));
 }
+
+type Contact = NonNullable<PartnerAccount['partner_account_contact']>;
+const contactOf = (c: Contact | undefined) => (c ? { email: c.email, givenName: c.given_name ?? null, familyName: c.family_name ?? null, phone: c.phone ?? null } : null);
 
 const ContactRef = builder.simpleObject('AccountContact', {
   description: "The account owner's contact details.",
@@ -84,11 +87,11 @@ builder.node(AccountRef, {
       type: ContactRef,
       nullable: true,
       description: "The account owner's contact details.",
-      resolve: async (account, _args, context) => {
-        // Write answers (onboarding) may leave the contact out: then it is read.
-        const c = account.partner_account_contact ?? (await context.loaders.account.load(account.partner_account_id)).partner_account_contact;
-        return c ? { email: c.email, givenName: c.given_name ?? null, familyName: c.family_name ?? null, phone: c.phone ?? null } : null;
-      },
+      // Write answers (onboarding) may leave the contact out: then it is read.
+      resolve: (account, _args, context) =>
+        account.partner_account_contact
+          ? contactOf(account.partner_account_contact)
+          : context.loaders.account.load(account.partner_account_id).then((read) => contactOf(read.partner_account_contact)),
     }),
     businessEntities: t.connection({
       type: BusinessEntityRef,
@@ -119,9 +122,10 @@ builder.node(AccountRef, {
       type: [PaymentProductRef],
       nullable: true,
       description: 'The payment product (r6 accounts have one) with its payment accounts.',
-      resolve: async (account, _args, context) => {
+      resolve: (account, _args, context) => {
         const accountId = account.partner_account_id;
-        return scopeAll(accountId, account.products ?? (await context.loaders.paymentProducts.load(accountId)));
+        if (account.products) return scopeAll(accountId, account.products);
+        return context.loaders.paymentProducts.load(accountId).then((products) => scopeAll(accountId, products));
       },
     }),
     complianceDecisions: t.connection({

@@ -23,5 +23,6 @@ import './card-order-mutations.ts';
 import './events.ts';
 import './subscriptions.ts';
 import { builder } from './builder.ts';
+import { resolveNodeIdsSynchronously } from './node-ids.ts';
 
-export const buildSchema = () => builder.toSchema({ sortSchema: true });
+export const buildSchema = () => resolveNodeIdsSynchronously(builder.toSchema({ sortSchema: true }));

@@ -118,9 +118,9 @@ export function useWebhookIngress(options: IngressOptions): Plugin {
   }
 
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== path) return;
-      endResponse(await handle(request, fetchAPI));
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== path) return; // (not `async`: every other request passes with no promise)
+      return handle(request, fetchAPI).then(endResponse);
     },
   };
 }
