@@ -24,7 +24,9 @@ import { createAuthFailureGuard, createMemoryFailureCounter, createRedisFailureC
 import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-limit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
+import { createAccessVerdicts } from './schema/access-verdicts.ts';
 import { buildSchema } from './schema/index.ts';
+import { forgetChangedAccess } from './schema/subscription-access.ts';
 import { trackRequests, untilDeadline } from './shutdown.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { startTracing } from './telemetry/tracing.ts';
@@ -116,9 +118,12 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     mcs: createUpstream({ name: 'Merchant Card Service', origin: targets.cardServiceUrl, ...upstreamOptions }),
   };
   const contract = createContract();
+  // Subscriptions' access verdicts per principal: dropped by the events that change access (below).
+  const accessVerdicts = createAccessVerdicts();
   // What every request's context is made of (the gateway adds the live events, made below).
   const contextParts = {
     upstreams,
+    accessVerdicts,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
     reportIndexes: createReportIndexes(),
@@ -150,6 +155,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
       pollContext(new Headers(), undefined, { principal, caller: PASSTHROUGH_CALLER }).loaders.orderCancellation.load(orderId),
     logger,
     metrics: metrics.gateway,
+    // An event that changes an account's access drops the verdicts on it, on every replica, subscribers or not.
+    onEvent: forgetChangedAccess(accessVerdicts),
     // An event drops the cached answers about its account before anyone hears of it.
     ...(responseCache ? { beforePublish: async ({ accountId }) => (accountId ? responseCache.invalidateAccount(accountId) : undefined) } : {}),
   });

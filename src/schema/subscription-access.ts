@@ -19,6 +19,7 @@
  * SUBSCRIPTION_INTERRUPTED (reason UNAUTHENTICATED) at the next event, to resume with a fresh token.
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
+import type { AccessVerdicts } from './access-verdicts.ts';
 import type { SchemaContext } from './context.ts';
 import { ForbiddenError, GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
@@ -48,6 +49,17 @@ export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
 const changesAccess = (event: KlarnaEvent): boolean => event.type.startsWith('partner.account.state-change.');
 
 /**
+ * What a replica does with every event it reads (the event service's `onEvent`): one that changes
+ * access drops every principal's verdicts on its account, before any subscriber hears of it, whether
+ * this replica serves subscribers or not (a subscription opening next asks Klarna again).
+ */
+export function forgetChangedAccess(verdicts: AccessVerdicts): (event: KlarnaEvent) => void {
+  return (event) => {
+    if (event.accountId && changesAccess(event)) verdicts.forgetAccount(event.accountId);
+  };
+}
+
+/**
  * The subscriber's verdicts, per object: Klarna's, kept per principal for a short while
  * (`src/schema/access-verdicts.ts`: shared by all of the principal's subscriptions, dropped at its
  * 401/403 and when the account's state changes), so neither a subscription's opening nor its events
@@ -73,10 +85,6 @@ export function createAccess(context: SchemaContext) {
       if (event.accountId) return access.account(event.accountId);
       return Promise.resolve(false);
     },
-    /** Told every event the subscription meets (matching or not): one that changes access drops the verdicts on its account. */
-    seen(event: KlarnaEvent): void {
-      if (event.accountId && changesAccess(event)) verdicts.forgetAccount(event.accountId, event.id);
-    },
   };
   return access;
 }
@@ -95,7 +103,6 @@ export function filterEvents(source: AsyncIterableIterator<KlarnaEvent>, accept:
         for (;;) {
           const result = await source.next();
           if (result.done) return result;
-          access.seen(result.value);
           if (accept(result.value) && (await access.allows(result.value))) {
             lastId = result.value.id;
             return result;
