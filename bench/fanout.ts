@@ -137,9 +137,17 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       return { warmed: answers.reduce((s, a) => s + a.warmed, 0), arrived: answers.reduce((s, a) => s + a.arrived, 0), errors: answers.reduce((s, a) => s + a.errors, 0), firstError: answers.find((a) => a.firstError)?.firstError };
     };
     // Warm-up events until every subscriber has received one: all subscriptions are open.
+    // A few sockets that could not be opened at all (refused while thousands connect on a busy
+    // machine, after their retries) do not stop the round: after a minute, 99.5% opened is enough,
+    // and the round reports how many were not opened (their events are not counted as lost).
+    let opened = subscribers;
     for (let attempt = 0; ; attempt += 1) {
       const { warmed, errors, firstError } = await status([]);
       if (warmed >= subscribers) break;
+      if (attempt >= 60 && warmed >= subscribers * 0.995) {
+        opened = warmed;
+        break;
+      }
       if (attempt > 300) throw new Error(`only ${warmed} of ${subscribers} subscriptions opened (${errors} errors${firstError ? `, first: ${firstError}` : ''})`);
       await send(ingress, `warm-up-${randomUUID()}`);
       await sleep(attempt < 5 ? 500 : 1_000);
@@ -160,7 +168,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       await sleep(options.spacingMs);
     }
     const deadline = performance.now() + 180_000;
-    while ((await status(eventIds)).arrived < subscribers * options.webhooks && performance.now() < deadline) await sleep(100);
+    while ((await status(eventIds)).arrived < opened * options.webhooks && performance.now() < deadline) await sleep(100);
     await sleep(500); // room for a double to show up
     const after = await gatewayMemory(gateway.url);
     const callsAfter = await sandboxCalls(sandboxUrl);
@@ -191,6 +199,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       'calls/event by op': callsBetween(callsBefore.byOperation, callsAfter.byOperation, options.webhooks),
       'webhook retries': retries,
       'lost/doubled': `${reports.reduce((s, r) => s + r.lost, 0)}/${reports.reduce((s, r) => s + r.doubled, 0)}`,
+      ...(opened < subscribers ? { 'not opened': subscribers - opened } : {}),
       ...(errors ? { errors: `${errors} (${reports.find((r) => r.firstError)?.firstError?.slice(0, 80)})` } : {}),
     };
   } finally {

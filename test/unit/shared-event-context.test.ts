@@ -48,10 +48,11 @@ describe('sharedContextPerEvent', () => {
     const sharing = sharedContextPerEvent(factory.createContext);
     const runners = ['alice', 'bob'].flatMap((principal) => Array.from({ length: PER_PRINCIPAL }, () => ({ principal, run: sharing.runnerFor(subscription(principal)) })));
     // Two selections, alternating: an identical one is executed once per principal, another once more.
-    const selections = {
-      both: async (context: Subscription): Promise<ExecutionResult> => ({ data: { account: await context.loaders.account.load('A'), product: await context.loaders.product.load('P') } }),
-      account: async (context: Subscription): Promise<ExecutionResult> => ({ data: { account: await context.loaders.account.load('A') } }),
-    } as unknown as Record<string, (context: Subscription) => Promise<ExecutionResult>>;
+    const loaders = (context: Subscription) => context.loaders as unknown as Record<'account' | 'product', DataLoader<string, string>>;
+    const selections: Record<string, (context: Subscription) => Promise<ExecutionResult>> = {
+      both: async (context) => ({ data: { account: await loaders(context).account.load('A'), product: await loaders(context).product.load('P') } }),
+      account: async (context) => ({ data: { account: await loaders(context).account.load('A') } }),
+    };
     let executions = 0;
     for (const event of ['event-1', 'event-2']) {
       const results = await Promise.all(
