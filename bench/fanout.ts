@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
- * [--clients 4] [--selection ids|reads] [--redis] [--tsx]`: live events at scale (issue #12).
+ * [--clients 4] [--selection ids|reads] [--redis] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
  *
  * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
  * sandbox each in their own process; the subscribers spread over `--clients` client processes
@@ -42,6 +42,8 @@ export interface FanoutOptions {
   selections: Selection[];
   redis: boolean;
   built: boolean;
+  /** `--cpu-prof <dir>`: the gateway writes a V8 CPU profile there when it exits. */
+  cpuProfileDir?: string;
 }
 
 /** Options from the bench's flags (`--subscribers 1000,5000` …); the default is one quick 1,000 round. */
@@ -56,6 +58,7 @@ export function fanoutOptions(flags: Record<string, string | true>): FanoutOptio
     selections: selection ? [selection as Selection] : ['ids', 'reads'],
     redis: Boolean(flags.redis),
     built: !flags.tsx,
+    ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof')! } : {}),
   };
 }
 
@@ -123,7 +126,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
   const entry = options.built ? 'dist/main.js' : 'src/main.ts';
-  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: options.built ? [] : ['--import', 'tsx'] });
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])] });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
