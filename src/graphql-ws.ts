@@ -111,6 +111,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
   });
   const drain = createSocketDrain(wsServer);
   const connections = new WeakMap<object, Connection>();
+  // One string for every operation's Request (a template per operation is a new ~100-byte string each, kept by an open subscription).
+  const endpointUrl = `http://gateway.internal${yoga.graphqlEndpoint}`;
 
   useServer(
     {
@@ -149,7 +151,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
         // POST: a message on an open socket is no GET link a page could make a browser follow, so
         // mutations are allowed over it, as over POST (Yoga refuses mutations in GET requests).
-        const request = new yoga.fetchAPI.Request(`http://gateway.internal${yoga.graphqlEndpoint}`, {
+        const request = new yoga.fetchAPI.Request(endpointUrl, {
           method: 'POST',
           headers: connection.headers,
           signal: connection.closed.signal,
