@@ -72,6 +72,9 @@ function createCache(config: Config, schema: GraphQLSchema, redis: Redis | undef
   });
 }
 
+/** Connections the kernel queues until the gateway accepts them (capped by `net.core.somaxconn`). */
+const LISTEN_BACKLOG = 65_535;
+
 /** What the steps after the connections (Redis, pools, spans) get past the grace: enough to flush, so exit stays within the grace plus 1 s. */
 const SHUTDOWN_FLUSH_MS = 500;
 
@@ -182,10 +185,12 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   const requests = trackRequests(server);
   // A port that cannot be had (EADDRINUSE, EACCES) rejects here, for `main.ts` to name PORT; the
   // WebSocket server is attached only once the port is ours, as it would report the same error as a
-  // failure of its own to every listener.
+  // failure of its own to every listener. The accept backlog is the kernel's cap (somaxconn), not
+  // Node's 511: thousands of dashboards reconnecting at once (after a deploy) would otherwise overflow
+  // it while the gateway is busy accepting, and the kernel resets those connections (ECONNRESET).
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
+    server.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => resolve());
   }).catch(async (error: unknown) => {
     await events.close();
     await tracing?.shutdown();
