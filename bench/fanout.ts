@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
- * [--clients 4] [--selection ids|reads] [--redis] [--tsx]`: live events at scale (issue #12).
+ * [--clients 4] [--selection ids|reads] [--redis] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
  *
  * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
  * sandbox each in their own process; the subscribers spread over `--clients` client processes
@@ -42,6 +42,8 @@ export interface FanoutOptions {
   selections: Selection[];
   redis: boolean;
   built: boolean;
+  /** `--cpu-prof <dir>`: the gateway writes a V8 CPU profile there when it exits. */
+  cpuProfileDir?: string;
 }
 
 /** Options from the bench's flags (`--subscribers 1000,5000` …); the default is one quick 1,000 round. */
@@ -56,6 +58,7 @@ export function fanoutOptions(flags: Record<string, string | true>): FanoutOptio
     selections: selection ? [selection as Selection] : ['ids', 'reads'],
     redis: Boolean(flags.redis),
     built: !flags.tsx,
+    ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof')! } : {}),
   };
 }
 
@@ -123,7 +126,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
   const entry = options.built ? 'dist/main.js' : 'src/main.ts';
-  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: options.built ? [] : ['--import', 'tsx'] });
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])] });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
@@ -137,9 +140,17 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       return { warmed: answers.reduce((s, a) => s + a.warmed, 0), arrived: answers.reduce((s, a) => s + a.arrived, 0), errors: answers.reduce((s, a) => s + a.errors, 0), firstError: answers.find((a) => a.firstError)?.firstError };
     };
     // Warm-up events until every subscriber has received one: all subscriptions are open.
+    // A few sockets that could not be opened at all (refused while thousands connect on a busy
+    // machine, after their retries) do not stop the round: after a minute, 99.5% opened is enough,
+    // and the round reports how many were not opened (their events are not counted as lost).
+    let opened = subscribers;
     for (let attempt = 0; ; attempt += 1) {
       const { warmed, errors, firstError } = await status([]);
       if (warmed >= subscribers) break;
+      if (attempt >= 60 && warmed >= subscribers * 0.995) {
+        opened = warmed;
+        break;
+      }
       if (attempt > 300) throw new Error(`only ${warmed} of ${subscribers} subscriptions opened (${errors} errors${firstError ? `, first: ${firstError}` : ''})`);
       await send(ingress, `warm-up-${randomUUID()}`);
       await sleep(attempt < 5 ? 500 : 1_000);
@@ -160,7 +171,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       await sleep(options.spacingMs);
     }
     const deadline = performance.now() + 180_000;
-    while ((await status(eventIds)).arrived < subscribers * options.webhooks && performance.now() < deadline) await sleep(100);
+    while ((await status(eventIds)).arrived < opened * options.webhooks && performance.now() < deadline) await sleep(100);
     await sleep(500); // room for a double to show up
     const after = await gatewayMemory(gateway.url);
     const callsAfter = await sandboxCalls(sandboxUrl);
@@ -191,6 +202,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       'calls/event by op': callsBetween(callsBefore.byOperation, callsAfter.byOperation, options.webhooks),
       'webhook retries': retries,
       'lost/doubled': `${reports.reduce((s, r) => s + r.lost, 0)}/${reports.reduce((s, r) => s + r.doubled, 0)}`,
+      ...(opened < subscribers ? { 'not opened': subscribers - opened } : {}),
       ...(errors ? { errors: `${errors} (${reports.find((r) => r.firstError)?.firstError?.slice(0, 80)})` } : {}),
     };
   } finally {

@@ -25,7 +25,9 @@ import { createMemoryRateLimiter, createRedisRateLimiter } from './plugins/rate-
 import { redisCircuitOf } from './plugins/redis-circuit.ts';
 import { createResponseCache } from './plugins/response-cache.ts';
 import { securityOptions } from './plugins/security.ts';
+import { createAccessVerdicts } from './schema/access-verdicts.ts';
 import { buildSchema } from './schema/index.ts';
+import { forgetChangedAccess } from './schema/subscription-access.ts';
 import { trackRequests, untilDeadline } from './shutdown.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { startTracing } from './telemetry/tracing.ts';
@@ -70,6 +72,9 @@ function createCache(config: Config, schema: GraphQLSchema, redis: Redis | undef
     onInvalidationFailed: (error) => logger.warn({ err: error }, 'response cache invalidation failed; entries live out their TTL'),
   });
 }
+
+/** Connections the kernel queues until the gateway accepts them (capped by `net.core.somaxconn`). */
+const LISTEN_BACKLOG = 65_535;
 
 /** What the steps after the connections (Redis, pools, spans) get past the grace: enough to flush, so exit stays within the grace plus 1 s. */
 const SHUTDOWN_FLUSH_MS = 500;
@@ -117,9 +122,12 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     mcs: createUpstream({ name: 'Merchant Card Service', origin: targets.cardServiceUrl, ...upstreamOptions }),
   };
   const contract = createContract();
+  // Subscriptions' access verdicts per principal: dropped by the events that change access (below).
+  const accessVerdicts = createAccessVerdicts();
   // What every request's context is made of (the gateway adds the live events, made below).
   const contextParts = {
     upstreams,
+    accessVerdicts,
     checkResponse: contract.validateResponse,
     referenceCache: createReferenceCache({ ttlMs: config.REFERENCE_CACHE_TTL_MS }),
     reportIndexes: createReportIndexes({ maxIndexing: config.REPORT_INDEXING_CONCURRENCY }),
@@ -152,6 +160,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
       pollContext(new Headers(), undefined, { principal, caller: PASSTHROUGH_CALLER }).loaders.orderCancellation.load(orderId),
     logger,
     metrics: metrics.gateway,
+    // An event that changes an account's access drops the verdicts on it, on every replica, subscribers or not.
+    onEvent: forgetChangedAccess(accessVerdicts),
     // An event drops the cached answers about its account before anyone hears of it.
     ...(responseCache ? { beforePublish: async ({ accountId }) => (accountId ? responseCache.invalidateAccount(accountId) : undefined) } : {}),
   });
@@ -180,10 +190,12 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
   const requests = trackRequests(server);
   // A port that cannot be had (EADDRINUSE, EACCES) rejects here, for `main.ts` to name PORT; the
   // WebSocket server is attached only once the port is ours, as it would report the same error as a
-  // failure of its own to every listener.
+  // failure of its own to every listener. The accept backlog is the kernel's cap (somaxconn), not
+  // Node's 511: thousands of dashboards reconnecting at once (after a deploy) would otherwise overflow
+  // it while the gateway is busy accepting, and the kernel resets those connections (ECONNRESET).
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
+    server.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => resolve());
   }).catch(async (error: unknown) => {
     await events.close();
     await tracing?.shutdown();

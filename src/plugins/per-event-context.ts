@@ -8,37 +8,49 @@ import { createSourceEventStream, execute, GraphQLError, type DocumentNode, type
 import type { Plugin } from 'graphql-yoga';
 import type { EventRunner } from '../subscription-context.ts';
 
-/** Maps each source event to its execution; `return()` reaches the source at once. */
-function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => Promise<ExecutionResult> | ExecutionResult): AsyncGenerator<ExecutionResult> {
-  let failed = false;
-  const iterator = {
-    async next(): Promise<IteratorResult<ExecutionResult>> {
-      if (failed) return { value: undefined, done: true };
-      try {
-        const result = await source.next();
-        return result.done ? { value: undefined, done: true } : { value: await run(result.value), done: false };
-      } catch (error) {
+const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+
+/**
+ * Maps each source event to its execution; `return()` reaches the source at once. A class, not an
+ * object of closures: an idle subscription holds one small instance and, while it waits, one pending
+ * `then` rather than a suspended async function.
+ */
+class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
+  private failed = false;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly run: (payload: unknown) => Promise<ExecutionResult> | ExecutionResult,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.failed) return Promise.resolve(DONE);
+    return this.source.next().then(
+      async (result) => (result.done ? DONE : { value: await this.run(result.value), done: false }),
+      (error: unknown) => {
         // The stream broke (e.g. the subscriber fell too far behind): one last result carries the
         // error, then the subscription completes. Thrown instead, graphql-ws would close the whole
         // connection with all its other subscriptions.
-        failed = true;
+        this.failed = true;
         const original = error instanceof Error ? error : new Error(String(error));
         return { value: { errors: [new GraphQLError(original.message, { originalError: original })] }, done: false };
-      }
-    },
-    async return(): Promise<IteratorResult<ExecutionResult>> {
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator as unknown as AsyncGenerator<ExecutionResult>;
+      },
+    );
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /** The id of an event payload (a bus event's log position), by which its executions are shared. */
@@ -70,14 +82,17 @@ export function usePerEventContext<Context extends object>(sharing: { runnerFor(
   return {
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(async (args: ExecutionArgs) => {
-        const source = await createSourceEventStream(args);
+        // The subscribe resolvers see a child of the context (reads fall through to it): what is cached
+        // per context while they run (Pothos keys its per-request caches by the context object, ~1.7 KB)
+        // goes with the child, not with the context an open subscription keeps.
+        const source = await createSourceEventStream({ ...args, contextValue: Object.create(args.contextValue as object) as unknown });
         if (!(Symbol.asyncIterator in source)) return source;
         const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
         const runner = sharing.runnerFor(args.contextValue as Context);
         const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
         // Made at the first event: an idle subscription holds no key.
         let selection: string | undefined;
-        return mapEvents(iterator, (payload) =>
+        return new MappedEvents(iterator, (payload) =>
           runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
             execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
           ),

@@ -18,6 +18,41 @@ export function tooManySubscriptions(limit: number, scope: 'connection' | 'princ
   return new GraphQLError(message, { extensions: { code: TOO_MANY_SUBSCRIPTIONS, limit } });
 }
 
+/** A stream that calls `onEnd` once when it ends: done, failed, returned or thrown into. */
+class EndsOnce<T> implements AsyncIterableIterator<T> {
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly onEnd: () => void,
+  ) {}
+
+  next(): Promise<IteratorResult<T>> {
+    return this.source.next().then(
+      (result) => {
+        if (result.done) this.onEnd();
+        return result;
+      },
+      (error: unknown) => {
+        this.onEnd();
+        throw error;
+      },
+    );
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.onEnd();
+    return this.source.return?.() ?? Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.onEnd();
+    return this.source.throw?.(error) ?? Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
 /**
  * Counts each principal's open subscriptions from setup to the end of the stream (completed by the
  * client, by the server, by an error, or a setup that answered without a stream).
@@ -43,19 +78,23 @@ export function useSubscriptionLimit({ maxPerPrincipal }: { maxPerPrincipal: num
         released = true;
         release(principal);
       };
-      // A setup that throws (rather than answering with errors) never reaches the result hook.
+      // A setup that throws (rather than answering with errors) never reaches the result hook. A stream
+      // is released when it ends, by a small wrapper of ours rather than an `onEnd` (envelop would wrap
+      // every open subscription's stream in one more iterator of closures for it).
       setSubscribeFn(async (subscribeArgs: ExecutionArgs) => {
+        let result;
         try {
-          return (await subscribeFn(subscribeArgs)) as ExecutionResult | AsyncIterable<ExecutionResult>;
+          result = (await subscribeFn(subscribeArgs)) as ExecutionResult | AsyncIterable<ExecutionResult>;
         } catch (error) {
           releaseOnce();
           throw error;
         }
+        return isAsyncIterable(result) ? new EndsOnce(result[Symbol.asyncIterator](), releaseOnce) : result;
       });
       return {
+        // An answer without a stream (refused, or stopped by a later plugin) holds no place.
         onSubscribeResult({ result }) {
-          if (!isAsyncIterable(result)) return releaseOnce();
-          return { onEnd: releaseOnce };
+          if (!isAsyncIterable(result)) releaseOnce();
         },
       };
     },

@@ -8,7 +8,8 @@
  * - all of a principal's, when Klarna refuses its credentials (401) or forbids it something (403): the
  *   context factory calls `dropPrincipal`, as it drops its cached reference data;
  * - all about one account, for every principal, when an event says the account's state changed
- *   (`forgetAccount`: a terminated or transferred account may no longer be readable, a new one may).
+ *   (`forgetAccount`, called for every such event each replica reads, subscribers or not: a terminated
+ *   or transferred account may no longer be readable, a new one may).
  *
  * Only "readable" (true) and "not found / forbidden" (false) are verdicts; any other failure (Klarna
  * unavailable) is not kept, and the next asker reads again.
@@ -32,8 +33,6 @@ export interface AccessVerdictOptions {
 
 export function createAccessVerdicts({ ttlMs = 30_000, maxPrincipals = 10_000, maxPerPrincipal = 10_000, now = Date.now }: AccessVerdictOptions = {}) {
   const principals = new LRUCache<string, Map<string, Verdict>>({ max: maxPrincipals });
-  // Events whose account verdicts were dropped already: every subscriber meets the same event.
-  const forgotten = new Set<string>();
 
   /**
    * The principal's verdict on `key` (`account <id>`, `settlement <id>`, `order <id>`), reading it with
@@ -88,13 +87,8 @@ export function createAccessVerdicts({ ttlMs = 30_000, maxPrincipals = 10_000, m
     dropPrincipal(principal: string): void {
       principals.delete(principal);
     },
-    /** Forgets every principal's verdict on one account (its state changed), once per event (`eventId`). */
-    forgetAccount(accountId: string, eventId?: string): void {
-      if (eventId !== undefined) {
-        if (forgotten.has(eventId)) return;
-        forgotten.add(eventId);
-        if (forgotten.size > 1_000) forgotten.delete(forgotten.values().next().value!);
-      }
+    /** Forgets every principal's verdict on one account (its state changed: `forgetChangedAccess`, once per event and replica). */
+    forgetAccount(accountId: string): void {
       for (const verdicts of principals.values()) verdicts.delete(`account ${accountId}`);
     },
   };

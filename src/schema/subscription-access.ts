@@ -19,6 +19,7 @@
  * SUBSCRIPTION_INTERRUPTED (reason UNAUTHENTICATED) at the next event, to resume with a fresh token.
  */
 import { hasAllAccounts, hasExpired, mayTouchAccount, type Caller } from '../auth/caller.ts';
+import type { AccessVerdicts } from './access-verdicts.ts';
 import type { SchemaContext } from './context.ts';
 import { ForbiddenError, GatewayError, SubscriptionInterruptedError, UnauthenticatedError } from '../errors.ts';
 import { EVENT_TYPES, type KlarnaEvent } from '../webhooks/events.ts';
@@ -48,39 +49,116 @@ export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
 const changesAccess = (event: KlarnaEvent): boolean => event.type.startsWith('partner.account.state-change.');
 
 /**
+ * What a replica does with every event it reads (the event service's `onEvent`): one that changes
+ * access drops every principal's verdicts on its account, before any subscriber hears of it, whether
+ * this replica serves subscribers or not (a subscription opening next asks Klarna again).
+ */
+export function forgetChangedAccess(verdicts: AccessVerdicts): (event: KlarnaEvent) => void {
+  return (event) => {
+    if (event.accountId && changesAccess(event)) verdicts.forgetAccount(event.accountId);
+  };
+}
+
+/**
  * The subscriber's verdicts, per object: Klarna's, kept per principal for a short while
  * (`src/schema/access-verdicts.ts`: shared by all of the principal's subscriptions, dropped at its
  * 401/403 and when the account's state changes), so neither a subscription's opening nor its events
  * cost a call per subscriber.
  */
-export function createAccess(context: SchemaContext) {
-  const { accessVerdicts: verdicts, caller } = context;
-  const principal = context.principal.hash;
+export class Access {
+  private readonly verdicts: AccessVerdicts;
+  private readonly caller: Caller;
+  private readonly principal: string;
+  private readonly pm: SchemaContext['pm'];
+  private readonly mcs: SchemaContext['mcs'];
+
+  // What it needs of the context, not the context: an open subscription keeps its Access, and nothing
+  // keyed by the subscribe-time context (Pothos's per-request caches) should live as long.
   // The REST clients directly, not the loaders: the subscription's loaders would keep every object
   // they read for as long as the subscription lives, and only the verdict is wanted.
-  const access = {
-    account: (id: string) => verdicts.verdict(principal, `account ${id}`, () => context.pm.getAccount(id)),
-    settlement: (id: string) => verdicts.verdict(principal, `settlement ${id}`, () => context.pm.getSettlement(id)),
-    order: (id: string) => verdicts.verdict(principal, `order ${id}`, () => context.mcs.getOrderCancellation(id)),
-    /** Records a verdict learnt otherwise (the subscription already read the order). */
-    grantOrder: (id: string) => verdicts.grant(principal, `order ${id}`),
-    /** May the subscriber receive this event? */
-    allows(event: KlarnaEvent): Promise<boolean> {
-      if (hasExpired(caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
-      if (!callerMaySee(caller, event)) return Promise.resolve(false);
-      if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return access.settlement(event.settlementId);
-      if (event.orderId) return access.order(event.orderId);
-      if (event.accountId) return access.account(event.accountId);
-      return Promise.resolve(false);
-    },
-    /** Told every event the subscription meets (matching or not): one that changes access drops the verdicts on its account. */
-    seen(event: KlarnaEvent): void {
-      if (event.accountId && changesAccess(event)) verdicts.forgetAccount(event.accountId, event.id);
-    },
-  };
-  return access;
+  constructor(context: SchemaContext) {
+    this.verdicts = context.accessVerdicts;
+    this.caller = context.caller;
+    this.principal = context.principal.hash;
+    this.pm = context.pm;
+    this.mcs = context.mcs;
+  }
+
+  account(id: string): Promise<boolean> {
+    return this.verdicts.verdict(this.principal, `account ${id}`, () => this.pm.getAccount(id));
+  }
+
+  settlement(id: string): Promise<boolean> {
+    return this.verdicts.verdict(this.principal, `settlement ${id}`, () => this.pm.getSettlement(id));
+  }
+
+  order(id: string): Promise<boolean> {
+    return this.verdicts.verdict(this.principal, `order ${id}`, () => this.mcs.getOrderCancellation(id));
+  }
+
+  /** Records a verdict learnt otherwise (the subscription already read the order). */
+  grantOrder(id: string): void {
+    this.verdicts.grant(this.principal, `order ${id}`);
+  }
+
+  /** May the subscriber receive this event? */
+  allows(event: KlarnaEvent): Promise<boolean> {
+    if (hasExpired(this.caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
+    if (!callerMaySee(this.caller, event)) return Promise.resolve(false);
+    if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return this.settlement(event.settlementId);
+    if (event.orderId) return this.order(event.orderId);
+    if (event.accountId) return this.account(event.accountId);
+    return Promise.resolve(false);
+  }
 }
-export type Access = ReturnType<typeof createAccess>;
+
+export function createAccess(context: SchemaContext): Access {
+  return new Access(context);
+}
+
+
+/** `filterEvents`: a class, not an object of closures (an idle subscription holds one small instance). */
+class FilteredEvents implements AsyncIterableIterator<KlarnaEvent> {
+  private lastId: string | undefined;
+
+  constructor(
+    private readonly source: AsyncIterableIterator<KlarnaEvent>,
+    private readonly accept: (event: KlarnaEvent) => boolean,
+    private readonly access: Access,
+  ) {}
+
+  // Not an async function: an idle subscription waits with one pending `then`, not a suspended frame.
+  // Events skipped (not matching, not allowed) pass the same resolve along, so no chain of promises
+  // grows however many are skipped.
+  next(): Promise<IteratorResult<KlarnaEvent>> {
+    return new Promise((resolve, reject) => this.pull(resolve, reject));
+  }
+
+  private pull(resolve: (result: IteratorResult<KlarnaEvent>) => void, reject: (error: unknown) => void): void {
+    this.source
+      .next()
+      .then(async (result) => {
+        if (result.done) return resolve(result);
+        if (!this.accept(result.value) || !(await this.access.allows(result.value))) return this.pull(resolve, reject);
+        this.lastId = result.value.id;
+        resolve(result);
+      })
+      .catch((error: unknown) => {
+        // The source is ended first (unregistered), then the subscriber told where to resume.
+        const interrupted = new SubscriptionInterruptedError(this.lastId, error instanceof GatewayError ? error.code : undefined);
+        Promise.resolve(this.source.return?.()).then(() => reject(interrupted), () => reject(interrupted));
+      });
+  }
+
+  async return(): Promise<IteratorResult<KlarnaEvent>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
 
 /**
  * The events of `source` that match and that the subscriber may read, in order. `return()` reaches the
@@ -88,29 +166,5 @@ export type Access = ReturnType<typeof createAccess>;
  * GatewayError naming the last event delivered, to resume after.
  */
 export function filterEvents(source: AsyncIterableIterator<KlarnaEvent>, accept: (event: KlarnaEvent) => boolean, access: Access): AsyncIterableIterator<KlarnaEvent> {
-  let lastId: string | undefined;
-  const iterator: AsyncIterableIterator<KlarnaEvent> = {
-    async next() {
-      try {
-        for (;;) {
-          const result = await source.next();
-          if (result.done) return result;
-          access.seen(result.value);
-          if (accept(result.value) && (await access.allows(result.value))) {
-            lastId = result.value.id;
-            return result;
-          }
-        }
-      } catch (error) {
-        await source.return?.();
-        throw new SubscriptionInterruptedError(lastId, error instanceof GatewayError ? error.code : undefined);
-      }
-    },
-    async return() {
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+  return new FilteredEvents(source, accept, access);
 }

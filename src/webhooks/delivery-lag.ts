@@ -5,23 +5,43 @@
  */
 import { eventIdTime, type KlarnaEvent } from './events.ts';
 
-/** Wraps one subscriber's events: `observe(seconds)` is told each live event's lag as it is taken. */
-export function measureDeliveryLag(events: AsyncIterableIterator<KlarnaEvent>, observe: (seconds: number) => void): AsyncIterableIterator<KlarnaEvent> {
-  const subscribedAt = Date.now();
-  const wrapped: AsyncIterableIterator<KlarnaEvent> = {
-    async next() {
-      const result = await events.next();
+/**
+ * One subscriber's events, each live one's lag told to `observe` as it is taken. A class, not an object
+ * of closures: an idle subscriber holds one small instance (no closures, no per-instance method names)
+ * and, while it waits, one pending `then` rather than a suspended async function.
+ */
+class LagMeasured implements AsyncIterableIterator<KlarnaEvent> {
+  private readonly subscribedAt = Date.now();
+
+  constructor(
+    private readonly events: AsyncIterableIterator<KlarnaEvent>,
+    private readonly observe: (seconds: number) => void,
+  ) {}
+
+  next(): Promise<IteratorResult<KlarnaEvent>> {
+    return this.events.next().then((result) => {
       if (!result.done) {
         const appendedAt = eventIdTime(result.value.id);
-        if (appendedAt >= subscribedAt) observe(Math.max(0, Date.now() - appendedAt) / 1000);
+        if (appendedAt >= this.subscribedAt) this.observe(Math.max(0, Date.now() - appendedAt) / 1000);
       }
       return result;
-    },
-    return: () => events.return?.() ?? Promise.resolve({ value: undefined, done: true }),
-    throw: (error: unknown) => events.throw?.(error) ?? Promise.reject(error),
-    [Symbol.asyncIterator]() {
-      return wrapped;
-    },
-  };
-  return wrapped;
+    });
+  }
+
+  return(): Promise<IteratorResult<KlarnaEvent>> {
+    return this.events.return?.() ?? Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<KlarnaEvent>> {
+    return this.events.throw?.(error) ?? Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** Wraps one subscriber's events: `observe(seconds)` is told each live event's lag as it is taken. */
+export function measureDeliveryLag(events: AsyncIterableIterator<KlarnaEvent>, observe: (seconds: number) => void): AsyncIterableIterator<KlarnaEvent> {
+  return new LagMeasured(events, observe);
 }

@@ -13,7 +13,7 @@ import { measureDeliveryLag } from './delivery-lag.ts';
 import type { IngressOptions, WebhookVerdict } from './ingress.ts';
 import { createMemoryBus, type EventBus } from './memory-bus.ts';
 import { createRedisBus } from './redis-bus.ts';
-import { eventTypeName, type EventFacts } from './events.ts';
+import { eventTypeName, type EventFacts, type KlarnaEvent } from './events.ts';
 
 /** What the event service reports (the gateway's metrics, `src/telemetry/metrics.ts`). */
 export interface EventMetrics {
@@ -47,6 +47,12 @@ export interface EventServiceOptions {
    * acknowledged (the webhook is answered 503 and Klarna delivers it again; a cancellation is polled again).
    */
   beforePublish?: (facts: EventFacts) => Promise<void>;
+  /**
+   * Told every event this replica reads from the bus (its own appends, and with Redis every replica's),
+   * once, before any local subscriber hears of it, whether this replica serves subscribers or not: what
+   * the replica keeps about an event's subject (access verdicts) is dropped there. Must not throw.
+   */
+  onEvent?: (event: KlarnaEvent) => void;
 }
 
 /** The event type as a metric label: Klarna's, or `other` when this gateway does not know it. */
@@ -83,6 +89,7 @@ async function connect(url: string, name: string, logger: Logger): Promise<Redis
 
 export async function createEventService(options: EventServiceOptions) {
   const { keyPrefix, retentionCount, retentionMs, logger, metrics } = options;
+  const onEvent = options.onEvent ? { onEvent: options.onEvent } : {};
   let redis: Redis | undefined;
   let reader: Redis | undefined;
   let bus: EventBus;
@@ -94,11 +101,11 @@ export async function createEventService(options: EventServiceOptions) {
       throw error;
     });
     // Webhook dedupe keys stay `<keyPrefix>webhook:<event id>`, as when they were claims.
-    bus = await createRedisBus({ redis, reader, streamKey: `${keyPrefix}events`, keyPrefix, retentionCount, retentionMs, logger });
+    bus = await createRedisBus({ redis, reader, streamKey: `${keyPrefix}events`, keyPrefix, retentionCount, retentionMs, logger, ...onEvent });
     polls = createRedisClaims(redis, keyPrefix);
   } else {
     // LRU sizes: remembered event ids (a day of webhooks), and poll/outcome claims (watches are capped at 10,000).
-    bus = createMemoryBus({ retentionCount, retentionMs, seen: createMemoryClaims({ max: 100_000 }) });
+    bus = createMemoryBus({ retentionCount, retentionMs, seen: createMemoryClaims({ max: 100_000 }), ...onEvent });
     polls = createMemoryClaims({ max: 20_000 });
   }
   bus = wrapBus(bus, { ...(options.beforePublish ? { beforePublish: options.beforePublish } : {}), ...(options.metrics ? { deliveryLag: options.metrics.deliveryLag } : {}) });

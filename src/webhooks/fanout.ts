@@ -13,6 +13,8 @@
  *   over its bound is ended there (SUBSCRIPTION_INTERRUPTED with its `resumeAfter`), never waited for.
  * - Targets added or removed during a delivery are fine: the `Set`'s iterator is live; a target added
  *   late decides itself (its `lastId`) whether an event is new to it.
+ * - `observe` (if given) is told each event once, before any target is handed it, whether there are
+ *   targets or not (what the replica keeps about an event's subject is dropped there); it must not throw.
  */
 import type { KlarnaEvent } from './events.ts';
 
@@ -28,7 +30,12 @@ export interface Fanout {
   idle(): Promise<void>;
 }
 
-export function createFanout<T>(targets: Set<T>, deliver: (target: T, event: KlarnaEvent) => void, { batchSize = DEFAULT_FANOUT_BATCH }: { batchSize?: number } = {}): Fanout {
+export interface FanoutOptions {
+  batchSize?: number;
+  observe?: (event: KlarnaEvent) => void;
+}
+
+export function createFanout<T>(targets: Set<T>, deliver: (target: T, event: KlarnaEvent) => void, { batchSize = DEFAULT_FANOUT_BATCH, observe }: FanoutOptions = {}): Fanout {
   const queue: KlarnaEvent[] = [];
   let running: Promise<void> | undefined;
 
@@ -36,6 +43,7 @@ export function createFanout<T>(targets: Set<T>, deliver: (target: T, event: Kla
     try {
       await nextTurn();
       for (let event = queue.shift(); event; event = queue.shift()) {
+        observe?.(event);
         let handed = 0;
         for (const target of targets) {
           deliver(target, event);

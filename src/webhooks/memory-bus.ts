@@ -12,7 +12,7 @@
 import { Channel } from './channel.ts';
 import { createMemoryClaims, type Claims } from './claims.ts';
 import { compareEventIds, eventIdTime, type EventFacts, type KlarnaEvent } from './events.ts';
-import { createFanout } from './fanout.ts';
+import { createFanout, type FanoutOptions } from './fanout.ts';
 
 export interface SubscribeOptions {
   /** Replay the retained events after this id first (a client resuming after a disconnect). */
@@ -51,6 +51,11 @@ export interface RetentionOptions {
   maxQueuedPerSubscriber?: number;
   /** Subscribers handed an event between two yields to the event loop (`fanout.ts`). */
   fanoutBatchSize?: number;
+  /**
+   * Told every event this replica reads (its own appends, and with Redis every replica's), once, before
+   * any local subscriber is handed it, with or without subscribers (`fanout.ts`); must not throw.
+   */
+  onEvent?: (event: KlarnaEvent) => void;
   now?: () => number;
 }
 
@@ -63,6 +68,11 @@ export interface MemoryBusOptions extends RetentionOptions {
 interface Subscriber {
   channel: Channel<KlarnaEvent>;
   lastId: string | undefined;
+}
+
+/** The fan-out's settings from a bus's (only those given: `exactOptionalPropertyTypes`). */
+export function fanoutOptions({ fanoutBatchSize, onEvent }: RetentionOptions): FanoutOptions {
+  return { ...(fanoutBatchSize === undefined ? {} : { batchSize: fanoutBatchSize }), ...(onEvent ? { observe: onEvent } : {}) };
 }
 
 /** Gives `event` to `subscriber` unless it had it (a replay and the fan-out can both offer it). */
@@ -82,7 +92,7 @@ export function createMemoryBus(options: MemoryBusOptions): EventBus {
   /** The newest id appended (trimming never forgets it): a new subscriber without `after` starts after it. */
   let newest: string | undefined;
   const subscribers = new Set<Subscriber>();
-  const fanout = createFanout(subscribers, deliverOnce, options.fanoutBatchSize === undefined ? {} : { batchSize: options.fanoutBatchSize });
+  const fanout = createFanout(subscribers, deliverOnce, fanoutOptions(options));
 
   /** Ids in the Redis stream form: the time, and a sequence within the millisecond (monotonic). */
   function nextId(): string {

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { Channel } from './channel.ts';
 import { type EventFacts, type KlarnaEvent } from './events.ts';
 import { createFanout } from './fanout.ts';
-import { deliverOnce, type EventBus, type RetentionOptions, type SubscribeOptions } from './memory-bus.ts';
+import { deliverOnce, fanoutOptions, type EventBus, type RetentionOptions, type SubscribeOptions } from './memory-bus.ts';
 
 interface Subscriber {
   channel: Channel<KlarnaEvent>;
@@ -63,8 +63,6 @@ export interface RedisBusOptions extends RetentionOptions {
   keyPrefix: string;
   logger: Logger;
   blockMs?: number;
-  /** Subscribers handed an event between two yields to the event loop (`fanout.ts`). */
-  fanoutBatchSize?: number;
 }
 
 function toEvent([id, fields]: StreamEntry): KlarnaEvent | undefined {
@@ -90,7 +88,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<EventBus
   const fanout = createFanout(
     subscribers,
     (subscriber: Subscriber, event: KlarnaEvent) => (subscriber.pending ? void subscriber.pending.push(event) : deliver(subscriber, event)),
-    options.fanoutBatchSize === undefined ? {} : { batchSize: options.fanoutBatchSize },
+    fanoutOptions(options),
   );
 
   const readLoop = (async () => {

@@ -29,7 +29,7 @@ const prefix = redisKeyPrefix(import.meta.filename);
 const logger = pino({ level: 'silent' });
 const BATCH = 4;
 const facts = (n: number): EventFacts => ({ klarnaEventId: `event-${n}-${randomUUID()}`, type: 'partner.account.updated', occurredAt: new Date().toISOString(), accountId: 'krn:partner:global:account:live:TEST' });
-const allow = { allows: async () => true, seen: () => undefined } as unknown as Access;
+const allow = { allows: async () => true } as unknown as Access;
 
 /** Reads `events` into `received` (Klarna event ids) until it ends; resolves with how it ended. */
 function consume(events: AsyncIterableIterator<KlarnaEvent>, received: string[], onEach: () => void = () => undefined): Promise<unknown> {
@@ -62,8 +62,8 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 const redisConnections: Redis[] = [];
-async function makeBus(kind: 'memory' | 'redis', maxQueuedPerSubscriber = 100): Promise<EventBus> {
-  const retention = { retentionCount: 100, retentionMs: 60_000, maxQueuedPerSubscriber, fanoutBatchSize: BATCH };
+async function makeBus(kind: 'memory' | 'redis', maxQueuedPerSubscriber = 100, onEvent?: (event: KlarnaEvent) => void): Promise<EventBus> {
+  const retention = { retentionCount: 100, retentionMs: 60_000, maxQueuedPerSubscriber, fanoutBatchSize: BATCH, ...(onEvent ? { onEvent } : {}) };
   if (kind === 'memory') return createMemoryBus(retention);
   const [redis, reader] = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
   redisConnections.push(redis, reader);
@@ -155,6 +155,30 @@ describe.each([
       expect(await Promise.all([...endings, lateEnding])).toEqual(Array(subscribers + 1).fill('done'));
     } finally {
       turns.stop();
+      await bus.close();
+    }
+  });
+
+  it.skipIf(kind === null)('tells onEvent every event once, with no subscriber, and before any subscriber is handed it', async () => {
+    const observed: string[] = [];
+    let handedWhenObserved = -1;
+    const received: string[] = [];
+    const bus = await makeBus(kind!, 100, (event) => {
+      observed.push(event.klarnaEventId);
+      if (handedWhenObserved < 0 && observed.length === 2) handedWhenObserved = received.length;
+    });
+    try {
+      const first = facts(0);
+      await bus.publish(first);
+      await until(() => observed.length === 1, 'the first event observed');
+      expect(bus.subscribers()).toBe(0);
+      void consume(bus.subscribe(), received);
+      const second = facts(1);
+      await bus.publish(second);
+      await until(() => received.length === 1, 'the second event delivered');
+      expect(observed).toEqual([first.klarnaEventId, second.klarnaEventId]);
+      expect(handedWhenObserved).toBe(0);
+    } finally {
       await bus.close();
     }
   });

@@ -17,8 +17,8 @@ import { countCalls, gql, useGateway } from '../utils/gateway.ts';
 const SEED = 5;
 const OWN = DOCS_ACCOUNT_ID;
 const [OTHER_ACCOUNT] = otherPortfolioAccountIds(SEED);
-/** An account of the demo partner no other test here subscribes to (its verdicts start unknown). */
-const CHECKED = portfolioAccountIds(SEED, 3)[0]!;
+/** Accounts of the demo partner no other test here subscribes to (their verdicts start unknown). */
+const [CHECKED, UNWATCHED] = portfolioAccountIds(SEED, 3) as [string, string];
 const OTHER = { authorization: `Basic ${DEMO_CREDENTIALS.otherApiKey}` };
 const PRODUCT_READS = `subscription($id: ID!) { paymentProductStateChanged(accountId: $id) { klarnaEventId product { state } account { name } } }`;
 const ACCOUNT_READS = `subscription($id: ID!) { accountEvents(accountId: $id) { klarnaEventId account { name state } } }`;
@@ -134,5 +134,28 @@ describe('reads shared per event', () => {
     });
     expect(byOperation.getAccount).toBe(1);
     expect(await openSome(2)).toBe(0);
+  });
+
+  it("drops the verdicts on an account whose state changed even when no subscriber is open: the next subscription asks Klarna again", async () => {
+    const openOne = async () => {
+      const { byOperation } = await countCalls(env.sandbox, async () => {
+        await open(1, NO_READS, { id: UNWATCHED });
+        await subscribed(env.gateway, 1);
+      });
+      await closeAll();
+      return byOperation.getAccount ?? 0;
+    };
+    expect(await openOne()).toBe(1);
+    expect(await openOne()).toBe(0); // kept for the principal
+
+    // Nobody listens now. The replica is told the event before its 202 reaches the sender (the fan-out
+    // starts on the turn after the append), so nothing here waits for a delivery.
+    expect((await sendWebhook(ingressUrl(env.gateway), operationalEvent(UNWATCHED))).status).toBe(202);
+    expect(await openOne()).toBe(1);
+    expect(await openOne()).toBe(0);
+
+    // An event that does not change access (a product's) keeps the verdict.
+    expect((await sendWebhook(ingressUrl(env.gateway), productEvent({ accountId: UNWATCHED }))).status).toBe(202);
+    expect(await openOne()).toBe(0);
   });
 });
