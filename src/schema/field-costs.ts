@@ -300,8 +300,11 @@ export function createCostPlanner({ maxPlans = 1_000 }: { maxPlans?: number } = 
     return identity;
   };
   return (schema, document, operationName, variables) => {
-    const variablesHash = createHash('sha256').update(JSON.stringify(variables ?? {})).digest('base64url');
-    const key = `${identityOf(schema)} ${identityOf(document)} ${operationName ?? ''} ${variablesHash}`;
+    // Short variables key the plan as they are (most operations: none, or an id or two); long ones by
+    // their hash, so that the cache's memory stays bounded.
+    const json = JSON.stringify(variables ?? {});
+    const variablesKey = json.length <= 256 ? json : createHash('sha256').update(json).digest('base64url');
+    const key = `${identityOf(schema)} ${identityOf(document)} ${operationName ?? ''} ${variablesKey}`;
     const known = plans.get(key);
     if (known) return known.plan;
     const plan = planOperationCost(schema, document, operationName, variables);
