@@ -21,7 +21,19 @@
  * (UNAUTHENTICATED, nothing sent), and its reads still queued or in flight are cancelled: junk
  * credentials cost one round of calls, not a batch of them.
  */
+import { setMaxListeners } from 'node:events';
 import { OperationTimeoutError, UnauthenticatedError, UpstreamCallLimitError } from './errors.ts';
+
+/**
+ * A signal every upstream call of an operation (or request) follows with a listener while it is in
+ * flight: more than Node's default 10 at once is expected (a portfolio of 20 accounts), not a leak, and
+ * the warning would be printed for every such request.
+ */
+function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 export interface BudgetLimits {
   /** Upstream calls one operation may make; the next one is refused. */
@@ -47,12 +59,12 @@ export class RequestCalls {
 
   /** Aborts once Klarna answered 401 (the reads still queued or in flight are not worth their calls). */
   get refusedSignal(): AbortSignal {
-    return (this.refusal ??= new AbortController()).signal;
+    return (this.refusal ??= sharedController()).signal;
   }
 
   refuseCredentials(): void {
     if (this.unauthenticated) return;
-    (this.refusal ??= new AbortController()).abort(new UnauthenticatedError(REFUSED_EARLIER));
+    (this.refusal ??= sharedController()).abort(new UnauthenticatedError(REFUSED_EARLIER));
     this.onUnauthenticated?.();
   }
 }
@@ -102,7 +114,7 @@ export class OperationBudget {
 
   private controller(): AbortController {
     if (!this.operation) {
-      const operation = (this.operation = new AbortController());
+      const operation = (this.operation = sharedController());
       const request = this.requestSignal;
       if (request?.aborted) operation.abort(request.reason);
       else request?.addEventListener('abort', () => operation.abort(request.reason), { once: true });
