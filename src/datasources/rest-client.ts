@@ -107,7 +107,14 @@ export abstract class RestClient {
     return undefined;
   }
 
-  protected baseHeaders(): Record<string, string> {
+  /** The headers every call of this request carries: made once per client (one client per request and API). */
+  private commonHeaders: Readonly<Record<string, string>> | undefined;
+
+  protected baseHeaders(): Readonly<Record<string, string>> {
+    return (this.commonHeaders ??= this.makeBaseHeaders());
+  }
+
+  private makeBaseHeaders(): Record<string, string> {
     if (!this.context.authorization) throw new UnauthenticatedError();
     const party = (name: string) => ({
       name,
@@ -132,8 +139,10 @@ export abstract class RestClient {
    * header and query values a caller gave are guarded first (BAD_USER_INPUT, nothing sent).
    */
   protected async send(spec: RequestSpec): Promise<UpstreamResponse> {
-    const given = Object.fromEntries(Object.entries(spec.headers ?? {}).map(([name, value]) => [name, headerValue(name, value)]));
-    const headers = { ...this.baseHeaders(), ...given };
+    // The caller's values are guarded first (BAD_USER_INPUT before anything else is looked at).
+    const given = spec.headers && Object.entries(spec.headers).map(([name, value]) => [name, headerValue(name, value)] as const);
+    const headers: Record<string, string> = { ...this.baseHeaders() };
+    if (given) for (const [name, value] of given) headers[name] = value;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (spec.idempotencyKey) headers['klarna-idempotency-key'] = headerValue('klarna-idempotency-key', spec.idempotencyKey);
     const query = Object.entries(spec.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
