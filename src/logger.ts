@@ -34,6 +34,14 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
+/**
+ * The process's own log stream (`src/main.ts`): stdout written asynchronously, lines that arrive while a
+ * write is in flight going out together, instead of one blocking write per line (one per operation: up
+ * to ~60 µs each under load). pino flushes what is pending when the process exits, by `process.exit`
+ * included; only a kill -9 can lose the lines of the last moment.
+ */
+export const processLogDestination = (): pino.DestinationStream => pino.destination({ dest: 1, sync: false });
+
 export function createLogger({ level = 'info', destination }: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   const options = { level, formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) }, base: { service: 'klarna-partner-gateway' } };
   return destination ? pino(options, destination) : pino(options);

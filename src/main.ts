@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, processLogDestination } from './logger.ts';
 import { startSandbox } from './sandbox/index.ts';
 import { startGateway, type GatewayTargets } from './server.ts';
 
@@ -16,7 +16,7 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-const logger = createLogger({ level: config.LOG_LEVEL });
+const logger = createLogger({ level: config.LOG_LEVEL, destination: processLogDestination() });
 for (const { name, replacement } of config.retiredSettings) logger.warn({ setting: name }, `${name} is no longer read and is ignored: ${replacement}`);
 
 /**
