@@ -1,12 +1,35 @@
 /**
  * The signal one logical call (its attempts and the reading of its answer) is sent with: it aborts at
  * the call's deadline or with either of the caller's signals (the operation's; for a read also the
- * request's refused credentials), whichever comes first, and is ended (its timer cleared, its
- * listeners removed) once the answer has been read or the call has failed. Made once per call, so it
- * is kept cheap: one controller, one cleared timer, a listener per caller signal. (An `AbortSignal.any`
- * of an `AbortSignal.timeout` cost ~31 µs a call, and each unused timeout still fired later and made a
- * DOMException.)
+ * request's refused credentials), whichever comes first, and is ended (its timer cleared, the callers'
+ * signals no longer followed) once the answer has been read or the call has failed.
+ *
+ * Made once per call, so it is kept cheap: one controller and one cleared timer. A caller's signal gets
+ * one listener for all the calls that follow it (a set of them), not one per call: Node's EventTarget
+ * costs ~4 µs to add or remove a listener, and a portfolio of 20 accounts makes 20 calls on one signal.
+ * (Before: an `AbortSignal.any` of an `AbortSignal.timeout`, ~31 µs a call, and each unused timeout
+ * still fired later and made a DOMException.)
  */
+const followers = new WeakMap<AbortSignal, Set<CallSignal>>();
+
+/** Adds `call` to the calls following `signal`; the signal's one listener is added with its first follower. */
+function follow(signal: AbortSignal, call: CallSignal): void {
+  let calls = followers.get(signal);
+  if (!calls) {
+    const following = (calls = new Set());
+    followers.set(signal, following);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const follower of [...following]) follower.stop(signal.reason);
+        following.clear();
+      },
+      { once: true },
+    );
+  }
+  calls.add(call);
+}
+
 export class CallSignal {
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout>;
@@ -25,8 +48,8 @@ export class CallSignal {
       this.stop(aborted.reason);
       return;
     }
-    caller?.addEventListener('abort', this.onCallerAbort);
-    alsoCaller?.addEventListener('abort', this.onCallerAbort);
+    if (caller) follow(caller, this);
+    if (alsoCaller) follow(alsoCaller, this);
   }
 
   get signal(): AbortSignal {
@@ -43,11 +66,12 @@ export class CallSignal {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.timer);
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
-    this.alsoCaller?.removeEventListener('abort', this.onCallerAbort);
+    if (this.caller) followers.get(this.caller)?.delete(this);
+    if (this.alsoCaller) followers.get(this.alsoCaller)?.delete(this);
   };
 
-  private stop(reason: unknown): void {
+  /** Ends the call and aborts its signal with `reason` (a caller's, or the deadline's). */
+  stop(reason: unknown): void {
     this.end();
     this.controller.abort(reason);
   }
@@ -55,9 +79,5 @@ export class CallSignal {
   private readonly onDeadline = (): void => {
     this.deadlineReached = true;
     this.stop(new DOMException('The upstream call deadline passed.', 'TimeoutError'));
-  };
-
-  private readonly onCallerAbort = (event: Event): void => {
-    this.stop((event.target as AbortSignal).reason);
   };
 }
