@@ -19,7 +19,6 @@
  * This module composes those units into the `Upstream` the rest of the gateway imports; it alone
  * decides, after each failed attempt, whether to try again.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tracer } from '@opentelemetry/api';
 import { Agent } from 'undici';
 import { RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors.ts';
@@ -149,7 +148,6 @@ export function createUpstream({
   }
 
   async function sendWithin(call: UpstreamRequest, deadline: CallSignal, trace?: CallTrace): Promise<UpstreamResponse> {
-    const { signal } = deadline;
     const startedAt = now();
     const breaker = breakers.of(call.operation);
     const permit = breakerOn ? breaker.tryAcquire() : NO_BREAKER;
@@ -179,7 +177,7 @@ export function createUpstream({
       const waitMs = backoff.waitMs({ failedAttempt: attemptNumber, retryAfterSeconds, remainingMs: deadlineMs - (now() - startedAt) });
       const retryable =
         call.idempotent &&
-        !signal.aborted &&
+        !deadline.aborted &&
         attemptNumber < maxAttempts &&
         // The half-open trial is sent once: it is there to learn whether Klarna is back, cheaply.
         !permit.trial &&
@@ -197,7 +195,7 @@ export function createUpstream({
         throw finalError(outcome, retryAfterSeconds);
       }
       trace?.retrying(attemptNumber, outcome.kind === 'status' ? String(outcome.response.status) : outcome.kind, waitMs);
-      await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+      await deadline.wait(waitMs);
     }
   }
 

@@ -11,9 +11,9 @@ describe('CallSignal', () => {
     const calls = Array.from({ length: 20 }, () => new CallSignal(1_000, operation.signal));
     calls[3]!.end();
     operation.abort(new Error('client went away'));
-    expect(calls.filter((call) => call.signal.aborted)).toHaveLength(19);
-    expect(calls[3]!.signal.aborted).toBe(false);
-    expect((calls[0]!.signal.reason as Error).message).toBe('client went away');
+    expect(calls.filter((call) => call.aborted)).toHaveLength(19);
+    expect(calls[3]!.aborted).toBe(false);
+    expect((calls[0]!.reason as Error).message).toBe('client went away');
     expect(calls[0]!.deadlinePassed).toBe(false);
   });
 
@@ -22,10 +22,10 @@ describe('CallSignal', () => {
     const ended = new CallSignal(1_000);
     ended.end();
     vi.advanceTimersByTime(1_000);
-    expect(timed.signal.aborted).toBe(true);
+    expect(timed.aborted).toBe(true);
     expect(timed.deadlinePassed).toBe(true);
-    expect((timed.signal.reason as DOMException).name).toBe('TimeoutError');
-    expect(ended.signal.aborted).toBe(false);
+    expect((timed.reason as DOMException).name).toBe('TimeoutError');
+    expect(ended.aborted).toBe(false);
   });
 
   it("follows a second caller (a read: the request's refused credentials), and starts aborted if a caller already is", () => {
@@ -33,7 +33,36 @@ describe('CallSignal', () => {
     const refused = new AbortController();
     const read = new CallSignal(1_000, operation.signal, refused.signal);
     refused.abort('refused');
-    expect(read.signal.reason).toBe('refused');
-    expect(new CallSignal(1_000, operation.signal, refused.signal).signal.aborted).toBe(true);
+    expect(read.reason).toBe('refused');
+    expect(new CallSignal(1_000, operation.signal, refused.signal).aborted).toBe(true);
+  });
+
+  it('tells a listener (undici) once, and its wait ends at the abort rather than the timer', async () => {
+    const call = new CallSignal(1_000);
+    const heard: unknown[] = [];
+    call.once('abort', () => heard.push(call.reason));
+    const waited = call.wait(10_000);
+    let over = false;
+    void waited.then(() => (over = true));
+    await Promise.resolve();
+    expect(over).toBe(false);
+    call.stop('first');
+    call.stop('second');
+    await waited;
+    expect(over).toBe(true);
+    expect(heard).toEqual(['first']);
+    expect(call.listenerCount('abort')).toBe(0);
+  });
+
+  it('waits the time asked when nothing aborts it', async () => {
+    const call = new CallSignal(60_000);
+    let over = false;
+    void call.wait(500).then(() => (over = true));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(over).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(over).toBe(true);
+    expect(call.listenerCount('abort')).toBe(0);
+    call.end();
   });
 });

@@ -2,7 +2,8 @@
  * One attempt of a logical call: one request on the upstream's pooled Agent, observed by the metrics
  * hook, its result sorted into a response the caller may use or a failure the retry loop decides on.
  */
-import { request, errors, type Dispatcher } from 'undici';
+import { errors, type Dispatcher } from 'undici';
+import type { CallSignal } from './call-signal.ts';
 import type { AttemptFailure, UpstreamMetrics, UpstreamRequest, UpstreamResponse } from './types.ts';
 
 /** Statuses worth another attempt (when the call is idempotent): the upstream asks to wait, or a proxy or the upstream is briefly down. */
@@ -35,32 +36,35 @@ export interface AttemptOptions {
 }
 
 /**
- * `deadline.signal` aborts the attempt (the call's deadline or the caller going away); `deadline.deadlinePassed`
+ * `deadline` aborts the attempt (the call's deadline or the caller going away); `deadline.deadlinePassed`
  * (the call's own deadline aborted it) tells a timeout apart from a cancellation.
  */
-export type Attempt = (call: UpstreamRequest, deadline: { readonly signal: AbortSignal; readonly deadlinePassed: boolean }) => Promise<UpstreamResponse | AttemptFailure>;
+export type Attempt = (call: UpstreamRequest, deadline: CallSignal) => Promise<UpstreamResponse | AttemptFailure>;
 
 export function createAttempt({ name, origin, agent, metrics }: AttemptOptions): Attempt {
+  // Parsed once: each attempt hands undici the origin and the path apart (`Dispatcher.request`), so no
+  // URL is parsed per call. A base path in the configured origin (`https://host/prefix`) prefixes every path.
+  const base = new URL(origin);
+  const pathPrefix = base.pathname.replace(/\/+$/, '');
   return async function attempt(call, deadline) {
-    const { signal } = deadline;
     const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
     try {
-      const response = await request(`${origin}${call.path}`, {
+      const response = await agent.request({
+        origin: base.origin,
+        path: pathPrefix + call.path,
         method: call.method,
         headers: call.headers,
-        body: call.body,
-        dispatcher: agent,
-        signal,
+        body: call.body ?? null,
+        signal: deadline,
       });
-      metrics?.observe(name, call.operation, String(response.statusCode), seconds());
+      metrics?.observe(name, call.operation, String(response.statusCode), (performance.now() - started) / 1000);
       const result: UpstreamResponse = { status: response.statusCode, headers: response.headers, body: response.body };
       return isRetryableStatus(response.statusCode) || response.statusCode >= 500 ? { kind: 'status', response: result } : result;
     } catch (error) {
       // The caller going away (client disconnected) says nothing about the upstream's health. (The
       // caller's signal may not report `aborted` itself, so it is told apart from our own deadline.)
-      const kind = signal.aborted ? (deadline.deadlinePassed ? 'timeout' : 'cancelled') : classifyError(error);
-      metrics?.observe(name, call.operation, kind ?? 'error', seconds());
+      const kind = deadline.aborted ? (deadline.deadlinePassed ? 'timeout' : 'cancelled') : classifyError(error);
+      metrics?.observe(name, call.operation, kind ?? 'error', (performance.now() - started) / 1000);
       if (!kind) throw error;
       return { kind };
     }
