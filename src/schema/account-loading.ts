@@ -60,12 +60,20 @@ export interface AccountReadPlan {
  * (it refuses itself). `loadAccount` makes them; the call planner counts them.
  */
 export function planAccountRead(selected: Map<string, SelectedField>): AccountReadPlan {
-  return {
-    expand: expansionsFor(selected),
-    decisionPages: validPages(selected.get('complianceDecisions')),
-    storePages: validPages(selected.get('stores')),
-  };
+  let plan = plans.get(selected);
+  if (!plan) {
+    plan = {
+      expand: expansionsFor(selected),
+      decisionPages: validPages(selected.get('complianceDecisions')),
+      storePages: validPages(selected.get('stores')),
+    };
+    plans.set(selected, plan);
+  }
+  return plan;
 }
+
+/** Plans by selection: a list's items share their lookahead (`lookahead`), so they share its plan. */
+const plans = new WeakMap<Map<string, SelectedField>, AccountReadPlan>();
 
 export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
   const plan = planAccountRead(lookahead(info));
