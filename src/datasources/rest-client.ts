@@ -141,12 +141,17 @@ export abstract class RestClient {
   protected async send(spec: RequestSpec): Promise<UpstreamResponse> {
     // The caller's values are guarded first (BAD_USER_INPUT before anything else is looked at).
     const given = spec.headers && Object.entries(spec.headers).map(([name, value]) => [name, headerValue(name, value)] as const);
-    const headers: Record<string, string> = { ...this.baseHeaders() };
-    if (given) for (const [name, value] of given) headers[name] = value;
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    if (spec.idempotencyKey) headers['klarna-idempotency-key'] = headerValue('klarna-idempotency-key', spec.idempotencyKey);
-    const query = Object.entries(spec.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-    const search = query.length ? `?${new URLSearchParams(query.map(([key, value]): [string, string] => [key, queryValue(key, String(value))]))}` : '';
+    const idempotencyKey = spec.idempotencyKey && headerValue('klarna-idempotency-key', spec.idempotencyKey);
+    const search = querySearch(spec.query);
+    // A plain read sends the client's common headers as they are (undici only reads them).
+    let headers = this.baseHeaders();
+    if (given || spec.body !== undefined || idempotencyKey) {
+      const own: Record<string, string> = { ...headers };
+      if (given) for (const [name, value] of given) own[name] = value;
+      if (spec.body !== undefined) own['content-type'] = 'application/json';
+      if (idempotencyKey) own['klarna-idempotency-key'] = idempotencyKey;
+      headers = own;
+    }
     const { budget } = this.context;
     budget?.admit();
     if (spec.method !== 'GET') {
@@ -223,6 +228,16 @@ export abstract class RestClient {
     }
     return new UpstreamUnavailableError(this.apiName);
   }
+}
+
+/** `?key=value&...` of the query values given (guarded: BAD_USER_INPUT), or `''` when there are none. */
+function querySearch(query: RequestSpec['query']): string {
+  let params: URLSearchParams | undefined;
+  for (const key in query) {
+    const value = query[key];
+    if (value !== undefined) (params ??= new URLSearchParams()).append(key, queryValue(key, String(value)));
+  }
+  return params ? `?${params.toString()}` : '';
 }
 
 function parseJson(text: string): unknown {

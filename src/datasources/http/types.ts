@@ -16,7 +16,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path and query, e.g. `/v2/accounts/krn%3A...?expand=brands`. */
   path: string;
-  headers: Record<string, string>;
+  /** Read, never changed: a plain read hands over its client's common headers object as it is. */
+  headers: Readonly<Record<string, string>>;
   body?: string;
   /** Safe to send again: GETs, and writes that carry an idempotency key. */
   idempotent: boolean;
