@@ -1,26 +1,31 @@
 /**
- * `npm run bench -- overhead [--duration 5] [--rounds 2] [--built] [--cpu-prof DIR]`: what the product costs over a bare
- * gateway, side by side in one run (issue #10).
+ * `npm run bench -- overhead [--duration 5] [--rounds 2] [--built] [--cpu-prof DIR] [--before DIR] [--queries Dashboard,Portfolio]`:
+ * what the product costs over a bare gateway, side by side in one run (issue #10).
  *
  * - The FULL gateway (`src/main.ts` via tsx, or `dist/main.js` with `--built` after `npm run build`) with
  *   production settings: `NODE_ENV=production`, logs at `info` to a file, metrics, limits, passthrough
  *   auth, the rate limit on at a limit it never reaches, GraphiQL off.
+ * - With `--before DIR`, a BEFORE gateway: the same product from another built checkout (`DIR/dist/main.js`,
+ *   run in DIR, same settings as the full one), so a change is measured after against before in one run.
  * - The BARE reference gateway (`bench/bare-gateway.ts`): yoga + DataLoader + undici + the same `expand`.
- * - Both over one fixed-answer upstream (`bench/fixed-upstream.ts`) that replays the sandbox's answers
- *   from memory, so the gateways are what is measured. It records them at start-up, as both gateways
- *   ask each query once; then it is frozen, and a call it never saw fails the run.
+ * - All over one fixed-answer upstream (`bench/fixed-upstream.ts`) that replays the sandbox's answers
+ *   from memory, so the gateways are what is measured. It records them at start-up, as every gateway
+ *   asks each query once; then it is frozen, and a call it never saw fails the run.
  *
- * Before measuring, each query's `data` must be byte-identical (JSON) from both gateways, at the same
- * number of upstream calls; the run stops otherwise. Then, per query, the gateways take turns (full,
- * bare, then bare, full, ...: drift hits both): autocannon at concurrency 20 for about `--duration`
- * seconds each (a counted run sized from a warm-up's rate), the gateway's CPU read from
- * `/proc/<pid>/stat` (utime + stime) around the run and divided by the requests answered. Last, with
- * the upstream at 50 ms a call, the Dashboard's p50 at concurrency 1 against one direct round trip.
+ * Before measuring, each query's `data` must be byte-identical (JSON) from every gateway to the bare
+ * one's, at the same number of upstream calls; the run stops otherwise. Then, per query (all four, or
+ * those named by `--queries`, a comma list of name prefixes), the gateways take turns, their order
+ * rotated each round (full, bare, then bare, full; with before: full, before, bare, then before, bare,
+ * full, ...: drift hits all): autocannon at concurrency 20 for about `--duration` seconds each (a
+ * counted run sized from a warm-up's rate), the gateway's CPU read from `/proc/<pid>/stat` (utime +
+ * stime) around the run and divided by the requests answered. The ratios are full÷bare (the aims), and
+ * with before also before÷bare and full÷before. Last, with the upstream at 50 ms a call, the
+ * Dashboard's p50 at concurrency 1 against one direct round trip, for every gateway.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
@@ -37,16 +42,23 @@ const DOCS_ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 export interface OverheadOptions {
   /** Seconds each gateway is loaded per query and round (and per latency sample). */
   durationSeconds: number;
-  /** Turns per query: full then bare, then bare then full, ... */
+  /** Turns per query, the gateways' order rotated each round: full then bare, then bare then full, ... */
   rounds: number;
   connections: number;
   /** Run `dist/main.js` (after `npm run build`) instead of `src/main.ts` through tsx. */
   built: boolean;
   /** `--cpu-prof DIR`: the full gateway writes a V8 CPU profile there when it stops (for `--cpu-prof` analysis). */
   cpuProfileDir?: string;
+  /** `--before DIR`: another built checkout whose `dist/main.js` runs as a third gateway, `before`. */
+  beforeDir?: string;
+  /** `--queries Dashboard,Portfolio`: name prefixes of the queries to measure (default: all four). */
+  queryPrefixes?: string[];
 }
 
-/** Options from `--duration <s>`, `--rounds <n>`, `--built` (or BENCH_DURATION / BENCH_ROUNDS). */
+/**
+ * Options from `--duration <s>`, `--rounds <n>`, `--built`, `--cpu-prof DIR`, `--before DIR`,
+ * `--queries a,b` (or BENCH_DURATION / BENCH_ROUNDS).
+ */
 export function overheadOptions(flags: Record<string, string | true>): OverheadOptions {
   const number = (flag: string, env: string, fallback: number) => {
     const raw = flags[flag] ?? process.env[env];
@@ -54,21 +66,43 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} must be a positive number (got ${String(raw)})`);
     return value;
   };
-  return { durationSeconds: number('duration', 'BENCH_DURATION', 5), rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))), connections: 20, built: Boolean(flags.built), ...(typeof flags['cpu-prof'] === 'string' ? { cpuProfileDir: flags['cpu-prof'] } : {}) };
+  const text = (flag: string) => (typeof flags[flag] === 'string' ? flags[flag] : undefined);
+  const queryPrefixes = text('queries')?.split(',').map((prefix) => prefix.trim()).filter(Boolean);
+  return {
+    durationSeconds: number('duration', 'BENCH_DURATION', 5),
+    rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))),
+    connections: 20,
+    built: Boolean(flags.built),
+    ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof') } : {}),
+    ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
+    ...(queryPrefixes?.length ? { queryPrefixes } : {}),
+  };
 }
 
-const queries = [
+const QUERIES = [
   { name: 'Dashboard', query: DASHBOARD_QUERY },
   { name: `Portfolio (${PORTFOLIO_SIZE})`, query: PORTFOLIO_QUERY, variables: { ids: portfolioAccountIds(SEED, PORTFOLIO_SIZE) } },
   { name: 'Settlement', query: SETTLEMENT_QUERY },
   { name: 'Card', query: CARD_QUERY },
 ].map((q) => ({ name: q.name, body: JSON.stringify({ query: q.query, variables: q.variables ?? {} }) }));
+/** The latency regime's query, asked whatever `--queries` selects. */
+const DASHBOARD = QUERIES[0]!;
 
-/** Callers bring their Klarna credentials (passthrough): both gateways send them on. */
+/** The queries whose names start with one of the prefixes (case-insensitive); a prefix matching none is an error. */
+function selectQueries(prefixes: string[] | undefined): typeof QUERIES {
+  if (!prefixes) return QUERIES;
+  const matches = (prefix: string, name: string) => name.toLowerCase().startsWith(prefix.toLowerCase());
+  const unmatched = prefixes.filter((prefix) => !QUERIES.some(({ name }) => matches(prefix, name)));
+  if (unmatched.length) throw new Error(`--queries: ${unmatched.join(', ')} match(es) no query; known: ${QUERIES.map(({ name }) => name).join(', ')}`);
+  return QUERIES.filter(({ name }) => prefixes.some((prefix) => matches(prefix, name)));
+}
+
+/** Callers bring their Klarna credentials (passthrough): every gateway sends them on. */
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` };
 
 interface Gateway {
-  name: 'full' | 'bare';
+  /** `full` (this checkout), `before` (`--before DIR`), `bare` (the reference, last in the list). */
+  name: 'full' | 'before' | 'bare';
   url: string;
   pid: number;
 }
@@ -105,21 +139,28 @@ async function ask(gateway: Gateway, name: string, body: string): Promise<string
   return JSON.stringify(answer.data);
 }
 
-/** Where two texts first differ, with some context, for the failure message. */
-function firstDifference(a: string, b: string): string {
+/** Where two gateways' texts first differ, with some context, for the failure message. */
+function firstDifference([aName, a]: [string, string], [bName, b]: [string, string]): string {
   let index = 0;
   while (index < a.length && a[index] === b[index]) index += 1;
   const around = (text: string) => text.slice(Math.max(0, index - 120), index + 120);
-  return `at character ${index}:\n  full: …${around(a)}…\n  bare: …${around(b)}…`;
+  return `at character ${index}:\n  ${aName}: …${around(a)}…\n  ${bName}: …${around(b)}…`;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
-export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir }: Partial<OverheadOptions> = {}) {
+/** Each round's turn order: the list rotated by the round, so every gateway goes first, middle and last alike. */
+const turnOrder = <T>(items: T[], round: number) => items.map((_, index) => items[(index + round) % items.length]!);
+
+export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir, beforeDir, queryPrefixes }: Partial<OverheadOptions> = {}) {
+  const queries = selectQueries(queryPrefixes);
+  if (beforeDir && !existsSync(join(beforeDir, 'dist/main.js'))) throw new Error(`--before: no ${join(beforeDir, 'dist/main.js')}; build that checkout first`);
+  if (beforeDir && !built) console.warn('--before runs a built gateway; add --built so the full one is built too, for a like-for-like comparison');
   const started: Awaited<ReturnType<typeof startProcess>>[] = [];
-  const logFile = join(tmpdir(), `overhead-full-gateway-${process.pid}.log`);
+  // The product gateways (full, before) log at info to a file each.
+  const logFiles = new Map((['full', ...(beforeDir ? ['before'] : [])] as const).map((name) => [name, join(tmpdir(), `overhead-${name}-gateway-${process.pid}.log`)]));
   let failed = true;
   try {
     const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0', SANDBOX_SEED: String(SEED) }, /listening on (http:\/\/\S+)\s/);
@@ -135,7 +176,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
 
     const fullEntry = built ? 'dist/main.js' : 'src/main.ts';
     if (built && !existsSync(fileURLToPath(new URL(`../${fullEntry}`, import.meta.url)))) throw new Error('--built: no dist/main.js; run `npm run build` first');
-    const fullEnv = {
+    const productEnv = {
       NODE_ENV: 'production',
       PORT: '0',
       LOG_LEVEL: 'info',
@@ -146,62 +187,79 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       RATE_LIMIT_PER_MINUTE: '1000000',
       GRAPHIQL: 'false',
     };
-    const [fullProcess, bareProcess] = await Promise.all([
-      startProcess(fullEntry, fullEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFile, nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] }).then((p) => (started.push(p), p)),
-      startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/).then((p) => (started.push(p), p)),
+    const startGateway = async (name: Gateway['name'], start: Promise<Awaited<ReturnType<typeof startProcess>>>): Promise<Gateway> => {
+      const running = await start;
+      started.push(running);
+      return { name, url: running.url, pid: running.child.pid! };
+    };
+    const product = (name: 'full' | 'before', entry: string, options: { nodeArgs: string[]; cwd?: string }) =>
+      startGateway(name, startProcess(entry, productEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFiles.get(name)!, ...options }));
+    // In the order of every list below: full, before (with --before), then bare, the reference, last.
+    const gateways = await Promise.all([
+      product('full', fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] }),
+      ...(beforeDir ? [product('before', 'dist/main.js', { nodeArgs: [], cwd: beforeDir })] : []),
+      startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/)),
     ]);
-    const full: Gateway = { name: 'full', url: fullProcess.url, pid: fullProcess.child.pid! };
-    const bare: Gateway = { name: 'bare', url: bareProcess.url, pid: bareProcess.child.pid! };
+    const bare = gateways.at(-1)!;
+    const full = gateways[0]!;
+    const before = gateways.find((gateway) => gateway.name === 'before');
+    const names = gateways.map((gateway) => gateway.name);
 
     // Recording: each gateway asks each query once (the upstream forwards to the sandbox and keeps the
-    // answers), and the direct round trip of the latency regime is recorded too. Then it is frozen.
+    // answers), the Dashboard too for the latency regime, and the direct round trip of that regime.
+    // Then it is frozen.
     const directUrl = `${upstream.url}/v2/accounts/${encodeURIComponent(DOCS_ACCOUNT)}?expand=${encodeURIComponent('brands,partner_busines_entities,products,store_groups,store_groups.stores')}`;
     const upstreamHeaders = { authorization: HEADERS.authorization, 'klarna-integration-metadata': JSON.stringify({ integrator: { name: 'BENCH', session_reference: 'bench' } }) };
-    for (const { name, body } of queries) for (const gateway of [full, bare]) await ask(gateway, name, body);
+    for (const { name, body } of queries.includes(DASHBOARD) ? queries : [...queries, DASHBOARD]) for (const gateway of gateways) await ask(gateway, name, body);
     await sequential({ url: directUrl, headers: upstreamHeaders, durationSeconds: 0.01 });
     const { recorded } = await fetchJson<{ recorded: number }>(fixed('/freeze'), 'POST');
 
-    // Same data, same calls, or no numbers at all.
+    // Same data, same calls as the bare gateway, or no numbers at all.
     const callsPerQuery = new Map<string, number>();
     const checked: string[] = [];
     for (const { name, body } of queries) {
-      const seen: Record<string, { data: string; counters: UpstreamCounters }> = {};
-      for (const gateway of [full, bare]) {
+      const seen = new Map<Gateway, { data: string; counters: UpstreamCounters }>();
+      for (const gateway of gateways) {
         let data = '';
         const counters = await counted(async () => {
           data = await ask(gateway, name, body);
         });
         if (counters.misses) throw new Error(`${name}: the ${gateway.name} gateway made ${counters.misses} call(s) the upstream never recorded (see its stderr above)`);
-        seen[gateway.name] = { data, counters };
+        seen.set(gateway, { data, counters });
       }
-      const [a, b] = [seen.full!, seen.bare!];
-      if (a.data !== b.data) throw new Error(`${name}: the gateways' data differ ${firstDifference(a.data, b.data)}`);
-      if (a.counters.total !== b.counters.total) {
-        throw new Error(`${name}: the full gateway made ${a.counters.total} upstream calls (${JSON.stringify(a.counters.byRoute)}), the bare one ${b.counters.total} (${JSON.stringify(b.counters.byRoute)})`);
+      const reference = seen.get(bare)!;
+      for (const gateway of gateways.slice(0, -1)) {
+        const { data, counters } = seen.get(gateway)!;
+        if (data !== reference.data) throw new Error(`${name}: the ${gateway.name} and bare gateways' data differ ${firstDifference([gateway.name, data], ['bare', reference.data])}`);
+        if (counters.total !== reference.counters.total) {
+          throw new Error(`${name}: the ${gateway.name} gateway made ${counters.total} upstream calls (${JSON.stringify(counters.byRoute)}), the bare one ${reference.counters.total} (${JSON.stringify(reference.counters.byRoute)})`);
+        }
       }
-      callsPerQuery.set(name, a.counters.total);
-      checked.push(`${name} ${a.data.length} bytes, ${a.counters.total} call(s): ${Object.entries(a.counters.byRoute).map(([route, n]) => `${route} ×${n}`).join(', ')}`);
+      callsPerQuery.set(name, reference.counters.total);
+      checked.push(`${name} ${reference.data.length} bytes, ${reference.counters.total} call(s): ${Object.entries(reference.counters.byRoute).map(([route, n]) => `${route} ×${n}`).join(', ')}`);
     }
-    console.log(`\nFixed upstream: ${recorded} answers recorded from the sandbox. Both gateways answer byte-identical data with the same upstream calls:\n  ${checked.join('\n  ')}`);
+    const all = gateways.length === 2 ? 'Both gateways' : `All ${gateways.length} gateways (${names.join(', ')}; before = ${beforeDir})`;
+    console.log(`\nFixed upstream: ${recorded} answers recorded from the sandbox. ${all} answer byte-identical data with the same upstream calls:\n  ${checked.join('\n  ')}`);
 
     // Throughput, CPU and latency at concurrency 20, the gateways taking turns per query.
     const options = (gateway: Gateway, body: string) => ({ url: gateway.url, method: 'POST' as const, headers: HEADERS, body, connections });
     const sizingRequests = Math.round(connections * 5 * Math.max(1, durationSeconds));
     const rows: Record<string, string | number>[] = [];
     const ratios: Record<string, string | number>[] = [];
+    // Ratio columns: full÷bare (the aims'), then with --before, before÷bare and full÷before (after against before).
+    const pairs: [Gateway, Gateway][] = before ? [[full, bare], [before, bare], [full, before]] : [[full, bare]];
     for (const { name, body } of queries) {
       const amounts = new Map<Gateway, number>();
-      for (const gateway of [full, bare]) {
+      for (const gateway of gateways) {
         // Two warm-ups: a short cold one (JIT, connections), then one whose rate sizes the measured runs.
         await load({ ...options(gateway, body), amount: connections * 5 });
         const warmup = await load({ ...options(gateway, body), amount: sizingRequests });
         amounts.set(gateway, Math.max(connections * 10, Math.round((warmup.requests / warmup.seconds) * durationSeconds)));
       }
-      const totals = new Map<Gateway, { requests: number; seconds: number; cpuMs: number; calls: number; failures: number; p50: number[]; p99: number[] }>();
+      const totals = new Map(gateways.map((gateway) => [gateway, { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [] as number[], p99: [] as number[] }]));
       for (let round = 0; round < rounds; round += 1) {
-        for (const gateway of round % 2 === 0 ? [full, bare] : [bare, full]) {
-          const total = totals.get(gateway) ?? { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [], p99: [] };
-          totals.set(gateway, total);
+        for (const gateway of turnOrder(gateways, round)) {
+          const total = totals.get(gateway)!;
           let cpuBefore = 0;
           let cpuAfter = 0;
           let result!: Awaited<ReturnType<typeof load>>;
@@ -220,47 +278,50 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
           total.p99.push(result.p99);
         }
       }
-      const cell = (gateway: Gateway) => {
+      const requestsPerSecond = (gateway: Gateway) => totals.get(gateway)!.requests / totals.get(gateway)!.seconds;
+      const cpuPerQuery = (gateway: Gateway) => totals.get(gateway)!.cpuMs / Math.max(1, totals.get(gateway)!.requests);
+      for (const gateway of gateways) {
         const total = totals.get(gateway)!;
-        return {
-          requestsPerSecond: total.requests / total.seconds,
-          cpuPerQuery: total.cpuMs / Math.max(1, total.requests),
-          row: {
-            query: name,
-            gateway: gateway.name,
-            'upstream calls/query': round1(total.calls / Math.max(1, total.requests)),
-            'req/s': Math.round(total.requests / total.seconds),
-            'p50 (ms)': round1(mean(total.p50)),
-            'p99 (ms)': round1(mean(total.p99)),
-            'CPU ms/query': round2(total.cpuMs / Math.max(1, total.requests)),
-            requests: total.requests,
-            'errors + non-2xx': total.failures,
-          },
-        };
-      };
-      const [f, b] = [cell(full), cell(bare)];
-      rows.push(f.row, b.row);
-      const cpuRatio = f.cpuPerQuery / b.cpuPerQuery;
-      const throughputRatio = f.requestsPerSecond / b.requestsPerSecond;
+        rows.push({
+          query: name,
+          gateway: gateway.name,
+          'upstream calls/query': round1(total.calls / Math.max(1, total.requests)),
+          'req/s': Math.round(requestsPerSecond(gateway)),
+          'p50 (ms)': round1(mean(total.p50)),
+          'p99 (ms)': round1(mean(total.p99)),
+          'CPU ms/query': round2(cpuPerQuery(gateway)),
+          requests: total.requests,
+          'errors + non-2xx': total.failures,
+        });
+      }
+      const ratioColumns = (of: [Gateway, Gateway][]) =>
+        Object.fromEntries(
+          of.flatMap(([a, b]) => [
+            [`CPU/query ${a.name}÷${b.name}`, `${round2(cpuPerQuery(a) / cpuPerQuery(b))}×`],
+            [`req/s ${a.name}÷${b.name}`, `${round2(requestsPerSecond(a) / requestsPerSecond(b))}×`],
+          ]),
+        );
+      const cpuRatio = cpuPerQuery(full) / cpuPerQuery(bare);
+      const throughputRatio = requestsPerSecond(full) / requestsPerSecond(bare);
       const aimed = name === 'Dashboard' || name.startsWith('Portfolio');
       ratios.push({
         query: name,
         'upstream calls/query': callsPerQuery.get(name)!,
-        'CPU/query full÷bare': `${round2(cpuRatio)}×`,
-        'req/s full÷bare': `${round2(throughputRatio)}×`,
+        ...ratioColumns(pairs.slice(0, 1)),
         [`aim (CPU ≤ ${AIMS.cpuRatio}×, req/s ≥ ${AIMS.throughputRatio}×)`]: aimed ? (cpuRatio <= AIMS.cpuRatio && throughputRatio >= AIMS.throughputRatio ? 'met' : 'NOT met') : '—',
+        ...ratioColumns(pairs.slice(1)),
       });
     }
 
     // Latency: the upstream at 50 ms a call, concurrency 1, the Dashboard (its calls all go out together).
     await fetchJson(fixed('/latency'), 'POST', { ms: UPSTREAM_LATENCY_MS });
-    const body = queries[0]!.body;
+    const body = DASHBOARD.body;
     await sequential({ url: directUrl, headers: upstreamHeaders, durationSeconds: 0.5 });
     const roundTrip = await sequential({ url: directUrl, headers: upstreamHeaders, durationSeconds });
-    const samples = new Map<Gateway, { p50: number[]; p99: number[] }>([[full, { p50: [], p99: [] }], [bare, { p50: [], p99: [] }]]);
-    for (const gateway of [full, bare]) await sequential({ url: gateway.url, method: 'POST', headers: HEADERS, body, durationSeconds: 0.5 });
+    const samples = new Map(gateways.map((gateway) => [gateway, { p50: [] as number[], p99: [] as number[] }]));
+    for (const gateway of gateways) await sequential({ url: gateway.url, method: 'POST', headers: HEADERS, body, durationSeconds: 0.5 });
     for (let round = 0; round < rounds; round += 1) {
-      for (const gateway of round % 2 === 0 ? [full, bare] : [bare, full]) {
+      for (const gateway of turnOrder(gateways, round)) {
         const result = await sequential({ url: gateway.url, method: 'POST', headers: HEADERS, body, durationSeconds });
         if (result.failures) throw new Error(`Dashboard at ${UPSTREAM_LATENCY_MS} ms: the ${gateway.name} gateway failed ${result.failures} request(s)`);
         samples.get(gateway)!.p50.push(result.p50);
@@ -268,16 +329,18 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       }
     }
     await fetchJson(fixed('/latency'), 'POST', { ms: 0 });
-    const latency = [full, bare].map((gateway) => {
+    const latency = gateways.map((gateway) => {
       const p50 = round1(mean(samples.get(gateway)!.p50));
       return { gateway: gateway.name, 'p50 (ms)': p50, 'p99 (ms)': round1(mean(samples.get(gateway)!.p99)), 'over one round trip (ms)': round1(p50 - roundTrip.p50) };
     });
 
+    const capitalized = (text: string) => text[0]!.toUpperCase() + text.slice(1);
+    const orders = Array.from({ length: Math.min(rounds, gateways.length) }, (_, round) => turnOrder(names, round).join(', '));
     printTable(
-      `Full vs bare gateway, fixed upstream at 0 ms: concurrency ${connections}, keep-alive, ${rounds} turn(s) each of ~${durationSeconds} s per query (full${rounds > 1 ? ', bare, then bare, full' : ', then bare'}); CPU from /proc, per request answered`,
+      `${capitalized(names.join(' vs '))} gateway${before ? ` (before: ${beforeDir})` : ''}, fixed upstream at 0 ms: concurrency ${connections}, keep-alive, ${rounds} turn(s) each of ~${durationSeconds} s per query (${rounds > 1 ? orders.join(', then ') : names.join(', then ')}); CPU from /proc, per request answered`,
       rows,
     );
-    printTable('Full ÷ bare (CPU per query: lower is better; req/s: higher is better)', ratios);
+    printTable(`${capitalized(pairs.map(([a, b]) => `${a.name} ÷ ${b.name}`).join(', '))} (CPU per query: lower is better; req/s: higher is better)`, ratios);
     printTable(
       `Dashboard at concurrency 1, upstream at ${UPSTREAM_LATENCY_MS} ms a call (one direct round trip, GET account?expand=all: p50 ${roundTrip.p50} ms, p99 ${roundTrip.p99} ms)`,
       latency,
@@ -286,18 +349,20 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       const met = row.gateway === 'full' ? ` → aim (≤ one round trip + ${AIMS.addedLatencyMs} ms) ${row['over one round trip (ms)'] <= AIMS.addedLatencyMs ? 'met' : 'NOT met'}` : '';
       console.log(`${row.gateway}: one round trip + ${row['over one round trip (ms)']} ms (p50 ${row['p50 (ms)']} ms against ${roundTrip.p50} ms direct)${met}`);
     }
-    const logBytes = statSync(logFile).size;
-    console.log(`\nThe full gateway logged ${Math.round(logBytes / 1024)} KiB at info to ${logFile} (removed now).`);
+    console.log('');
+    for (const [name, file] of logFiles) console.log(`The ${name} gateway logged ${Math.round(statSync(file).size / 1024)} KiB at info to ${file} (removed now).`);
     failed = false;
     return { rows, ratios, latency, roundTrip };
   } catch (error) {
-    // The full gateway's logs are in the file: show its tail.
-    const logs = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-    if (logs) console.error(`\nLast lines of the full gateway's log (${logFile}, kept):\n${logs}`);
+    // The product gateways' logs are in their files: show their tails.
+    for (const [name, file] of logFiles) {
+      const logs = existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-20).join('\n') : '';
+      if (logs) console.error(`\nLast lines of the ${name} gateway's log (${file}, kept):\n${logs}`);
+    }
     throw error;
   } finally {
     // Gateways first (they hold connections to the upstream), then the upstream, then the sandbox.
     for (const { child } of started.reverse()) await stopProcess(child);
-    if (!failed) rmSync(logFile, { force: true });
+    if (!failed) for (const file of logFiles.values()) rmSync(file, { force: true });
   }
 }

@@ -20,17 +20,18 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) proce
  * neither prints it nor exits within `timeoutMs` is killed, so a broken start never hangs the bench.
  * With `stdoutFile`, the child's stdout (its logs) goes to that file rather than through the bench, and
  * the URL is read from the file; `nodeArgs` replace `--import tsx` (e.g. `[]` for a built `dist/` entry).
+ * `cwd` (default: this checkout) is where the child runs and what a relative `entry` is resolved against.
  */
 export async function startProcess(
   entry: string,
   env: Record<string, string>,
   urlPattern: RegExp,
   timeoutMs = 30_000,
-  { stdoutFile, nodeArgs = ['--import', 'tsx'] }: { stdoutFile?: string; nodeArgs?: string[] } = {},
+  { stdoutFile, nodeArgs = ['--import', 'tsx'], cwd = root }: { stdoutFile?: string; nodeArgs?: string[]; cwd?: string } = {},
 ): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const file = stdoutFile ? openSync(stdoutFile, 'w') : undefined;
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', file ?? 'pipe', 'inherit'],
   });
