@@ -21,19 +21,8 @@
  * (UNAUTHENTICATED, nothing sent), and its reads still queued or in flight are cancelled: junk
  * credentials cost one round of calls, not a batch of them.
  */
-import { setMaxListeners } from 'node:events';
+import { AbortSource, type Cancellation } from './datasources/http.ts';
 import { OperationTimeoutError, UnauthenticatedError, UpstreamCallLimitError } from './errors.ts';
-
-/**
- * A signal every upstream call of an operation (or request) follows with a listener while it is in
- * flight: more than Node's default 10 at once is expected (a portfolio of 20 accounts), not a leak, and
- * the warning would be printed for every such request.
- */
-function sharedController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
-}
 
 export interface BudgetLimits {
   /** Upstream calls one operation may make; the next one is refused. */
@@ -47,24 +36,24 @@ export class RequestCalls {
   /** Upstream calls made by every operation of the request. */
   calls = 0;
   // Made on first need: most requests (and every open subscription) never need it.
-  private refusal: AbortController | undefined;
+  private refusal: AbortSource | undefined;
 
   /** `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address). */
   constructor(private readonly onUnauthenticated?: () => void) {}
 
   /** True once Klarna answered 401 to a call of the request: its credentials are refused for the rest of it. */
   get unauthenticated(): boolean {
-    return this.refusal?.signal.aborted === true;
+    return this.refusal?.aborted === true;
   }
 
   /** Aborts once Klarna answered 401 (the reads still queued or in flight are not worth their calls). */
-  get refusedSignal(): AbortSignal {
-    return (this.refusal ??= sharedController()).signal;
+  get refusedSignal(): Cancellation {
+    return (this.refusal ??= new AbortSource());
   }
 
   refuseCredentials(): void {
     if (this.unauthenticated) return;
-    (this.refusal ??= sharedController()).abort(new UnauthenticatedError(REFUSED_EARLIER));
+    (this.refusal ??= new AbortSource()).abort(new UnauthenticatedError(REFUSED_EARLIER));
     this.onUnauthenticated?.();
   }
 }
@@ -81,8 +70,8 @@ export class OperationBudget {
   /** Told at each refusal (the context factory drops the principal's cached reference data). */
   onCredentialsRefused: ((status: 401 | 403) => void) | undefined;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
-  get signal(): AbortSignal | undefined {
-    return this.operation || this.requestSignal ? this.controller().signal : undefined;
+  get signal(): Cancellation | undefined {
+    return this.operation || this.requestSignal ? this.controller() : undefined;
   }
   /**
    * On a subscription's (never armed) budget: the limits each of its events is executed under, set
@@ -95,11 +84,11 @@ export class OperationBudget {
   private deadlinePassed = false;
   /**
    * The operation's one signal, made on first need: it follows the request's and, once armed, the
-   * deadline. A native one (@whatwg-node/server gives each request a look-alike that Node 24's
-   * `AbortSignal.any` refuses, whatwg-node#2445, and the HTTP layer combines this one with each call's
-   * deadline), without an `AbortSignal.any` of its own.
+   * deadline. An `AbortSource` (an emitter, no AbortController or `AbortSignal.any`: @whatwg-node/server
+   * gives each request a look-alike signal that Node 24's `AbortSignal.any` refuses, whatwg-node#2445),
+   * which the HTTP layer follows with one listener however many calls are in flight.
    */
-  private operation: AbortController | undefined;
+  private operation: AbortSource | undefined;
 
   /**
    * `shared`: the allowance of the HTTP request this operation belongs to (its own when not given).
@@ -112,9 +101,9 @@ export class OperationBudget {
   ) {
   }
 
-  private controller(): AbortController {
+  private controller(): AbortSource {
     if (!this.operation) {
-      const operation = (this.operation = sharedController());
+      const operation = (this.operation = new AbortSource());
       const request = this.requestSignal;
       if (request?.aborted) operation.abort(request.reason);
       else request?.addEventListener('abort', () => operation.abort(request.reason), { once: true });
@@ -126,7 +115,7 @@ export class OperationBudget {
    * Aborts once Klarna refused the request's credentials: reads are sent with it beside `signal` (the
    * HTTP layer follows both), writes are not (one may be applied by then, so it is never cut short).
    */
-  get refusedSignal(): AbortSignal {
+  get refusedSignal(): Cancellation {
     return this.shared.refusedSignal;
   }
 

@@ -31,6 +31,7 @@ import { createRetryBudget } from './http/retry-budget.ts';
 import type { AttemptFailure, UpstreamMetrics, UpstreamRequest, UpstreamResponse } from './http/types.ts';
 import { createUpstreamSpans, type CallTrace } from './http/upstream-span.ts';
 
+export { AbortSource, type Cancellation } from './http/abort-source.ts';
 export type { BreakerState, ProbeResult, UpstreamMetrics, UpstreamRequest, UpstreamResponse };
 
 /** The permit of every call when the breaker is off: nothing is counted. */

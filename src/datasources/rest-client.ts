@@ -19,7 +19,7 @@ import {
   type FieldProblem,
 } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import type { Upstream, UpstreamResponse } from './http.ts';
+import type { Cancellation, Upstream, UpstreamResponse } from './http.ts';
 import { headerValue, queryValue } from './request-path.ts';
 
 /**
@@ -32,9 +32,9 @@ export interface CallBudget {
   /** The error to surface for a failed call (the deadline's, when the deadline is what stopped it). */
   explain(error: unknown): unknown;
   /** What the call is sent with: aborts with the request, and at the deadline. */
-  readonly signal: AbortSignal | undefined;
+  readonly signal: Cancellation | undefined;
   /** Aborted once Klarna refused the request's credentials: a read is cancelled by it as well as by `signal`. */
-  readonly refusedSignal?: AbortSignal;
+  readonly refusedSignal?: Cancellation;
   /** Told when Klarna answers 401 (the request's later calls are then refused unsent) or 403. */
   refusedCredentials?(status: 401 | 403): void;
 }

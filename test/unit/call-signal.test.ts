@@ -1,5 +1,6 @@
 /** One upstream call's signal: the deadline, the callers' signals, and ending it. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AbortSource } from '../../src/datasources/http/abort-source.ts';
 import { CallSignal } from '../../src/datasources/http/call-signal.ts';
 
 describe('CallSignal', () => {
@@ -64,5 +65,16 @@ describe('CallSignal', () => {
     expect(over).toBe(true);
     expect(call.listenerCount('abort')).toBe(0);
     call.end();
+  });
+
+  it("follows an AbortSource (an operation's) as it follows an AbortSignal, with one listener for all its calls", () => {
+    const operation = new AbortSource();
+    const calls = Array.from({ length: 20 }, () => new CallSignal(1_000, operation));
+    expect(operation.listenerCount('abort')).toBe(1);
+    calls[0]!.end();
+    operation.abort('deadline');
+    operation.abort('later');
+    expect(calls.filter((call) => call.aborted)).toHaveLength(19);
+    expect(calls[1]!.reason).toBe('deadline');
   });
 });

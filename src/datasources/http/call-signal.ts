@@ -4,48 +4,38 @@
  * request's refused credentials), whichever comes first, and is ended (its timer cleared, the callers'
  * signals no longer followed) once the answer has been read or the call has failed.
  *
- * Made once per call, so it is kept cheap: it is itself the abort signal undici is given, an
- * `EventEmitter` with `aborted` and `reason` (undici accepts an emitter as a request's `signal` and
- * listens with `once('abort')`), with one cleared timer. No AbortController, AbortSignal or EventTarget
- * listener per call: a Node EventTarget costs ~4 µs to add or remove a listener and allocates a map per
- * signal, and undici adds and removes one per request. A caller's signal (a real AbortSignal) gets one
- * listener for all the calls that follow it (a set of them), not one per call: a portfolio of 20
- * accounts makes 20 calls on one signal.
+ * Made once per call, so it is kept cheap: it is itself the abort signal undici is given (an
+ * `AbortSource`, `abort-source.ts`), with one cleared timer. A caller's signal gets one listener for
+ * all the calls that follow it (a set of them), not one per call: a portfolio of 20 accounts makes 20
+ * calls on one signal.
  */
-import { EventEmitter } from 'node:events';
+import { AbortSource, onAbort, type Cancellation } from './abort-source.ts';
 
-const followers = new WeakMap<AbortSignal, Set<CallSignal>>();
+const followers = new WeakMap<Cancellation, Set<CallSignal>>();
 
 /** Adds `call` to the calls following `signal`; the signal's one listener is added with its first follower. */
-function follow(signal: AbortSignal, call: CallSignal): void {
+function follow(signal: Cancellation, call: CallSignal): void {
   let calls = followers.get(signal);
   if (!calls) {
     const following = (calls = new Set());
     followers.set(signal, following);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const follower of [...following]) follower.stop(signal.reason);
-        following.clear();
-      },
-      { once: true },
-    );
+    onAbort(signal, () => {
+      for (const follower of [...following]) follower.stop(signal.reason);
+      following.clear();
+    });
   }
   calls.add(call);
 }
 
-export class CallSignal extends EventEmitter {
-  /** True once the call was aborted (deadline or a caller); `reason` says why. Read by undici. */
-  aborted = false;
-  reason: unknown = undefined;
+export class CallSignal extends AbortSource {
   private readonly timer: ReturnType<typeof setTimeout>;
   private deadlineReached = false;
   private ended = false;
 
   constructor(
     deadlineMs: number,
-    private readonly caller?: AbortSignal,
-    private readonly alsoCaller?: AbortSignal,
+    private readonly caller?: Cancellation,
+    private readonly alsoCaller?: Cancellation,
   ) {
     super();
     this.timer = setTimeout(this.onDeadline, deadlineMs);
@@ -76,10 +66,7 @@ export class CallSignal extends EventEmitter {
   /** Ends the call and aborts it with `reason` (a caller's, or the deadline's); the first abort wins. */
   stop(reason: unknown): void {
     this.end();
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit('abort');
+    this.abort(reason);
   }
 
   /** Resolves after `ms`, or at once when the call is (or gets) aborted: the wait between two attempts. */

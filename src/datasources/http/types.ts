@@ -1,5 +1,6 @@
 /** One logical call to an upstream, as the REST clients hand it to the HTTP layer and get it back. */
 import type { Dispatcher } from 'undici';
+import type { Cancellation } from './abort-source.ts';
 
 export interface UpstreamMetrics {
   /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open`. */
@@ -22,9 +23,9 @@ export interface UpstreamRequest {
   /** Safe to send again: GETs, and writes that carry an idempotency key. */
   idempotent: boolean;
   /** The caller's own deadline (the GraphQL operation's), if sooner than ours. */
-  signal?: AbortSignal;
+  signal?: Cancellation;
   /** Another reason to give up on the call (a read: Klarna refused the request's credentials meanwhile). */
-  alsoCancelledBy?: AbortSignal;
+  alsoCancelledBy?: Cancellation;
 }
 
 export interface UpstreamResponse {
