@@ -32,8 +32,12 @@
  * least one Klarna call (so Klarna took the caller's credentials), up to 200 names, at most 50 of
  * them admitted by any one principal (an API key, a token subject, or the callers using the gateway's
  * own key). Once admitted, a name labels every outcome of its operations (refused, error, ...).
+ *
+ * The metrics recorded per call, operation, event or webhook are the cheap ones of `metric-series.ts`
+ * (no label hashing per call; prom-client is filled at scrape, printing the same text).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createCheapCounter, createCheapHistogram } from './metric-series.ts';
 import type { OperationObserver, OperationOutcome } from './operation-outcome.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -48,13 +52,13 @@ export interface OperationLabelLimits {
 }
 
 function createUpstreamMetrics(registers: Registry[]) {
-  const calls = new Counter({
+  const calls = createCheapCounter({
     name: 'klarna_upstream_requests_total',
     help: 'Calls to Klarna by API, operation and outcome (HTTP status, timeout, cancelled, error, circuit_open).',
     labelNames: ['api', 'operation', 'outcome'] as const,
     registers,
   });
-  const latency = new Histogram({
+  const latency = createCheapHistogram({
     name: 'klarna_upstream_request_duration_seconds',
     help: 'Latency of calls to Klarna by API and operation.',
     labelNames: ['api', 'operation'] as const,
@@ -83,8 +87,8 @@ function createUpstreamMetrics(registers: Registry[]) {
   return {
     /** One attempt: its outcome is the HTTP status, or `timeout`, `cancelled`, `error`, `circuit_open` (no latency). */
     observe(api: string, operation: string, outcome: string, seconds: number): void {
-      calls.inc({ api, operation, outcome });
-      if (outcome !== 'circuit_open') latency.observe({ api, operation }, seconds);
+      calls.inc(api, operation, outcome);
+      if (outcome !== 'circuit_open') latency.observe(seconds, api, operation);
     },
     breakerOpened(api: string, operation: string): void {
       opens.inc({ api, operation });
@@ -119,23 +123,23 @@ function createOperationLabels({ known, maxNames = 200, maxNamesPerPrincipal = 5
 
 /** Operations and their errors, as an observer of every operation's outcome. */
 function createOperationMetrics(registers: Registry[], labels: OperationLabelLimits): OperationObserver {
-  const operations = new Counter({
+  const operations = createCheapCounter({
     name: 'graphql_operations_total',
     help: 'GraphQL operations by operation name, type and outcome (ok, error, refused, subscribed).',
     labelNames: ['operation', 'type', 'outcome'] as const,
     registers,
   });
-  const errors = new Counter({ name: 'graphql_errors_total', help: 'Errors in GraphQL results by extensions.code.', labelNames: ['code'] as const, registers });
+  const errors = createCheapCounter({ name: 'graphql_errors_total', help: 'Errors in GraphQL results by extensions.code.', labelNames: ['code'] as const, registers });
 
   const operationLabel = createOperationLabels(labels);
 
   return {
     onOutcome(outcome: OperationOutcome) {
-      operations.inc({ operation: operationLabel(outcome), type: outcome.type ?? 'unknown', outcome: outcome.outcome });
-      for (const [code, count] of outcome.errorCodes) errors.inc({ code }, count);
+      operations.inc(operationLabel(outcome), outcome.type ?? 'unknown', outcome.outcome);
+      for (const [code, count] of outcome.errorCodes) errors.add(count, code);
     },
     onEventErrors(codes) {
-      for (const code of codes) errors.inc({ code });
+      for (const code of codes) errors.inc(code);
     },
   };
 }
@@ -146,21 +150,22 @@ export function createMetrics({ defaultMetrics = true, operationLabels = {} }: {
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const webSockets = new Gauge({ name: 'graphql_ws_connections', help: 'Acknowledged graphql-ws connections now open.', registers });
-  const webhooks = new Counter({
+  const webhooks = createCheapCounter({
     name: 'webhook_events_total',
     help: 'Klarna webhooks received, by event type and verdict.',
     labelNames: ['type', 'verdict'] as const,
     registers,
   });
-  const cacheLookups = new Counter({
+  const cacheLookups = createCheapCounter({
     name: 'graphql_response_cache_lookups_total',
     help: 'Response cache lookups: hit or miss once per cacheable query; error per lookup the store did not answer (then a miss). Hit ratio: hit / (hit + miss).',
     labelNames: ['result'] as const,
     registers,
   });
-  const deliveryLag = new Histogram({
+  const deliveryLag = createCheapHistogram({
     name: 'event_delivery_lag_seconds',
     help: 'From an event\'s append to the event log to its delivery to one subscriber.',
+    labelNames: [],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
@@ -198,12 +203,12 @@ export function createMetrics({ defaultMetrics = true, operationLabels = {} }: {
       /** Operations and errors: an observer of `useOperationOutcome`. */
       operations: createOperationMetrics(registers, operationLabels),
       webSocket: { opened: () => webSockets.inc(), closed: () => webSockets.dec() },
-      responseCache: (result: 'hit' | 'miss' | 'error') => cacheLookups.inc({ result }),
+      responseCache: (result: 'hit' | 'miss' | 'error') => cacheLookups.inc(result),
       /**
        * One webhook: its verdict, and its event type label once the body was trusted (Klarna's type,
        * or `other` for one the gateway does not know: bounded labels); `unknown` before.
        */
-      webhook: (verdict: string, type = 'unknown') => webhooks.inc({ type, verdict }),
+      webhook: (verdict: string, type = 'unknown') => webhooks.inc(type, verdict),
       /** Seconds from a live event's append to its delivery to one subscriber. */
       deliveryLag: (seconds: number) => deliveryLag.observe(seconds),
     },
