@@ -25,13 +25,31 @@ const MULTIPART = 'multipart/mixed';
 const EVENT_STREAM = 'text/event-stream';
 const ANY_ANSWER = [...SINGLE, MULTIPART, EVENT_STREAM];
 
-/** The media types a request accepts, as Yoga reads its `Accept` (absent: `*\/*`). */
-export function acceptedMediaTypes(headers: Headers): string[] {
+/** The media types an `Accept` value accepts, as Yoga reads them. */
+function parseAccept(accept: string): readonly string[] {
   const types: string[] = [];
-  for (const entry of (headers.get('accept') || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
+  for (const entry of accept.replace(/\s/g, '').toLowerCase().split(',')) {
     const [type = '', ...parameters] = entry.split(';');
     const charset = parameters.find((parameter) => parameter.startsWith('charset='));
     if (charset === undefined || charset === 'charset=utf-8') types.push(type);
+  }
+  return types;
+}
+
+/**
+ * `Accept` values already read: clients send a handful of distinct ones, each read once instead of
+ * per request. Bounded: once full, other values are read each time (a client cannot grow it).
+ */
+const readAccepts = new Map<string, readonly string[]>();
+const MAX_READ_ACCEPTS = 64;
+
+/** The media types a request accepts, as Yoga reads its `Accept` (absent: `*\/*`). */
+export function acceptedMediaTypes(headers: Headers): readonly string[] {
+  const accept = headers.get('accept') || '*/*';
+  let types = readAccepts.get(accept);
+  if (!types) {
+    types = parseAccept(accept);
+    if (readAccepts.size < MAX_READ_ACCEPTS) readAccepts.set(accept, types);
   }
   return types;
 }

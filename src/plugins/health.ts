@@ -14,7 +14,8 @@ const HEALTHY = JSON.stringify({ status: 'ok' });
 export function useHealthBody(): Plugin {
   return {
     onResponse({ request, response, setResponse, fetchAPI }) {
-      if (response.status !== 200 || new URL(request.url).pathname !== HEALTH_PATH) return;
+      // The cheap test first: the URL is parsed only for an answer that may be the health check's.
+      if (response.status !== 200 || !request.url.includes(HEALTH_PATH) || new URL(request.url).pathname !== HEALTH_PATH) return;
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('content-type', 'application/json; charset=utf-8');
       headers.set('cache-control', 'no-store');
