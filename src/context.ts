@@ -138,8 +138,9 @@ export function createContextFactory(deps: ContextDependencies) {
       revokedCredentials,
       events: deps.events,
       accessVerdicts,
-      refreshLoaders() {
-        context.loaders = freshLoaders();
+      // On the object it is called on: Yoga copies these fields onto its own context object.
+      refreshLoaders(this: { loaders: GatewayContext['loaders'] }) {
+        this.loaders = freshLoaders();
       },
     };
     return context;
