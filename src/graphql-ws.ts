@@ -16,13 +16,13 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { createSocketDrain } from './graphql-ws-drain.ts';
+import { serveGraphqlWs } from './graphql-ws-socket.ts';
 import { tooManySubscriptions } from './plugins/subscription-limits.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
 
@@ -114,9 +114,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
   // One string for every operation's Request (a template per operation is a new ~100-byte string each, kept by an open subscription).
   const endpointUrl = `http://gateway.internal${yoga.graphqlEndpoint}`;
 
-  useServer(
+  const served = serveGraphqlWs(
     {
-      isProd,
       execute: (args: ExecutionArgs) => (args.rootValue as Envelope).execute(args),
       // The envelope travels as `rootValue` (graphql-ws's way to the operation's own pipeline); it is
       // taken out of the arguments a subscription keeps for its lifetime (its root is the event).
@@ -199,6 +198,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
       },
     },
     wsServer,
+    { logger, isProd },
   );
 
   return {
@@ -206,6 +206,9 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
      * Shutdown (`graphql-ws-drain.ts`): no new socket or operation; idle sockets closed with 1001 at once,
      * the others once their queries and mutations are answered; whatever is open at `deadline` (epoch ms) terminated.
      */
-    close: (deadline: number) => drain.close(deadline),
+    close: async (deadline: number) => {
+      served.stop();
+      await drain.close(deadline);
+    },
   };
 }
