@@ -90,6 +90,8 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       upstreamCallsRefused: yoga.budget?.refused ?? 0,
     };
     for (const observer of observers) observer.onOutcome(report);
+    // Nothing reads it after this: an open subscription's context does not keep it for hours.
+    states.delete(context);
   }
 
   // The hooks, made once: each finds its operation by its context.

@@ -79,25 +79,28 @@ function selectionOf(args: ExecutionArgs): string {
  * result of an identical execution for the same sharers is reused.
  */
 export function usePerEventContext<Context extends object>(sharing: { runnerFor(context: Context): EventRunner<Context> }): Plugin {
+  // One function for every subscription (envelop keeps the one set for as long as the subscription runs).
+  const subscribe = async (args: ExecutionArgs) => {
+    // The subscribe resolvers see a copy of the context: what is cached per context while they run
+    // (Pothos keys its per-request caches by the context object, ~1.7 KB) goes with the copy, not with
+    // the context an open subscription keeps. A copy, not a child (`Object.create`): an object made
+    // a prototype gets a map of its own in V8 (~0.5 KB), for as long as the subscription lives.
+    const source = await createSourceEventStream({ ...args, contextValue: { ...(args.contextValue as object) } });
+    if (!(Symbol.asyncIterator in source)) return source;
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const runner = sharing.runnerFor(args.contextValue as Context);
+    const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
+    // Made at the first event: an idle subscription holds no key.
+    let selection: string | undefined;
+    return new MappedEvents(iterator, (payload) =>
+      runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
+        execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
+      ),
+    );
+  };
   return {
     onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn(async (args: ExecutionArgs) => {
-        // The subscribe resolvers see a child of the context (reads fall through to it): what is cached
-        // per context while they run (Pothos keys its per-request caches by the context object, ~1.7 KB)
-        // goes with the child, not with the context an open subscription keeps.
-        const source = await createSourceEventStream({ ...args, contextValue: Object.create(args.contextValue as object) as unknown });
-        if (!(Symbol.asyncIterator in source)) return source;
-        const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-        const runner = sharing.runnerFor(args.contextValue as Context);
-        const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
-        // Made at the first event: an idle subscription holds no key.
-        let selection: string | undefined;
-        return new MappedEvents(iterator, (payload) =>
-          runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
-            execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
-          ),
-        );
-      });
+      setSubscribeFn(subscribe);
     },
   };
 }
