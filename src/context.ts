@@ -15,7 +15,7 @@ import type { CallContext, ResponseCheck } from './datasources/rest-client.ts';
 import type { ReportIndexes } from './datasources/report-index.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
-import { OperationBudget, type RequestCalls } from './operation-budget.ts';
+import { OperationBudget, type RequestCalls, type SignalledRequest } from './operation-budget.ts';
 import { createAccessVerdicts, type AccessVerdicts } from './schema/access-verdicts.ts';
 import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
@@ -80,15 +80,17 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
 
 /**
  * Makes the context of one request from its headers (HTTP, or a WebSocket's connection params) and
- * who the caller was authenticated as. `requestCalls`: what the operations of one HTTP request share
- * (a batch: one call allowance, one refusal of its credentials); unset: the operation's own.
+ * who the caller was authenticated as. `request`: the request the operation belongs to (its signal,
+ * read when an upstream call needs it, cancels the operation's calls); unset: nothing cancels them.
+ * `requestCalls`: what the operations of one HTTP request share (a batch: one call allowance, one
+ * refusal of its credentials); unset: the operation's own.
  */
 export function createContextFactory(deps: ContextDependencies) {
   const accessVerdicts = deps.accessVerdicts ?? createAccessVerdicts();
-  return function createContext(headers: Headers, signal?: AbortSignal, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
+  return function createContext(headers: Headers, request?: SignalledRequest, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
     const requestId = clientRequestId(headers) ?? newRequestId();
     const { principal, caller } = auth;
-    const budget = new OperationBudget(signal, requestCalls);
+    const budget = new OperationBudget(request, requestCalls);
     const writtenAccounts = new Set<string>();
     const revokedCredentials = new Set<string>();
     // Revocation: what outlives the request for this principal is dropped when Klarna refuses its
@@ -104,7 +106,6 @@ export function createContextFactory(deps: ContextDependencies) {
       integratorName: deps.integratorName,
       ...(principal.authorization ? { authorization: principal.authorization } : {}),
       ...(originatorName(headers.get('x-client-name')) ? { originator: originatorName(headers.get('x-client-name'))! } : {}),
-      ...(signal ? { signal } : {}),
       budget,
       writtenAccounts,
       credentialRevoked(credentialId) {
@@ -116,8 +117,10 @@ export function createContextFactory(deps: ContextDependencies) {
     const mcs = new MerchantCardServiceClient(deps.upstreams.mcs, call, deps.checkResponse);
     // Work that outlives the request (a report's background indexing): the same credentials and
     // correlation id, no budget, aborted by its own signal only.
-    const { budget: _budget, signal: _signal, ...detached } = call;
-    const backgroundPm = (background: AbortSignal) => new PartnerManagementClient(deps.upstreams.pm, { ...detached, signal: background }, deps.checkResponse);
+    const backgroundPm = (background: AbortSignal) => {
+      const { budget: _budget, ...detached } = call;
+      return new PartnerManagementClient(deps.upstreams.pm, { ...detached, signal: background }, deps.checkResponse);
+    };
     const freshLoaders = () =>
       createLoaders({
         pm,
@@ -138,8 +141,9 @@ export function createContextFactory(deps: ContextDependencies) {
       revokedCredentials,
       events: deps.events,
       accessVerdicts,
-      refreshLoaders() {
-        context.loaders = freshLoaders();
+      // On the object it is called on: Yoga copies these fields onto its own context object.
+      refreshLoaders(this: { loaders: GatewayContext['loaders'] }) {
+        this.loaders = freshLoaders();
       },
     };
     return context;

@@ -123,7 +123,9 @@ export function createGateway(options: GatewayOptions) {
       if (guard && error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') guard.fail(request, address);
       throw error;
     });
-    return createContext(request.headers, request.signal, authentication, calls);
+    // The request, not its signal: the budget reads the signal when an upstream call needs it (a WebSocket
+    // operation's is its connection's, made then).
+    return createContext(request.headers, request, authentication, calls);
   }
   // One outcome per operation, followed by the metrics, the log line and (tracing on) the span.
   const operationLog = createOperationLog(logger);

@@ -39,8 +39,11 @@ export function createSocketDrain(wsServer: WebSocketServer) {
   function end(socket: WebSocket, id: string) {
     const ids = running.get(socket);
     if (!ids?.delete(id)) return;
+    if (ids.size) return;
+    // None running: an idle socket (a subscriber's, for hours) keeps no set.
+    running.delete(socket);
     // Later in the same turn graphql-ws sends the operation's `complete`; the close frame follows it.
-    if (draining && ids.size === 0) setImmediate(() => goAway(socket));
+    if (draining) setImmediate(() => goAway(socket));
   }
 
   return {

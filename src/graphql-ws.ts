@@ -16,13 +16,13 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { createSocketDrain } from './graphql-ws-drain.ts';
+import { serveGraphqlWs } from './graphql-ws-socket.ts';
 import { tooManySubscriptions } from './plugins/subscription-limits.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
 
@@ -52,13 +52,56 @@ function peerOf(request: IncomingMessage): Peer {
 }
 
 /** What a connection keeps between its messages. */
-interface Connection {
-  headers: Headers;
-  peer: Peer;
-  /** Aborted when the socket closes: upstream calls of its subscriptions stop. */
-  closed: AbortController;
-  /** Ids of its subscription operations (queries and mutations not counted) set up and not yet completed. */
-  subscriptions: Set<string>;
+class Connection {
+  /** Ids of its subscription operations (queries and mutations not counted) set up and not yet completed (an array: most hold one). */
+  subscriptions: readonly string[] = [];
+  private controller: AbortController | undefined;
+  private ended = false;
+
+  constructor(
+    readonly headers: Headers,
+    readonly peer: Peer,
+  ) {}
+
+  /**
+   * Aborted when the socket closes: the upstream calls of its operations stop. Made on first need (an
+   * operation that calls Klarna: `OperationBudget` asks for it then), as a signal costs ~0.7 KB and most
+   * subscribers' connections never call (their access verdicts are shared per principal).
+   */
+  get closedSignal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.ended) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  close(): void {
+    this.ended = true;
+    this.controller?.abort();
+  }
+}
+
+/**
+ * The Request of one operation on a connection: its `signal` is the connection's, read only when
+ * needed (graphql-ws operations have no body, the only other reader of a Request's signal).
+ */
+function socketRequestClass(Base: Yoga['fetchAPI']['Request']) {
+  class SocketRequest extends Base {
+    constructor(
+      url: string,
+      init: RequestInit,
+      readonly connection: Connection,
+    ) {
+      super(url, init);
+    }
+  }
+  Object.defineProperty(SocketRequest.prototype, 'signal', {
+    get(this: SocketRequest) {
+      return this.connection.closedSignal;
+    },
+  });
+  return SocketRequest;
 }
 
 /** The request headers that matter to the gateway, from the upgrade request and `connection_init`. */
@@ -111,12 +154,12 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
   });
   const drain = createSocketDrain(wsServer);
   const connections = new WeakMap<object, Connection>();
+  const SocketRequest = socketRequestClass(yoga.fetchAPI.Request);
   // One string for every operation's Request (a template per operation is a new ~100-byte string each, kept by an open subscription).
   const endpointUrl = `http://gateway.internal${yoga.graphqlEndpoint}`;
 
-  useServer(
+  const served = serveGraphqlWs(
     {
-      isProd,
       execute: (args: ExecutionArgs) => (args.rootValue as Envelope).execute(args),
       // The envelope travels as `rootValue` (graphql-ws's way to the operation's own pipeline); it is
       // taken out of the arguments a subscription keeps for its lifetime (its root is the event).
@@ -139,7 +182,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
           ctx.extra.socket.close(1013, 'Klarna could not be reached; try again later');
           return false;
         }
-        connections.set(ctx, { headers, peer: peerOf(ctx.extra.request), closed: new AbortController(), subscriptions: new Set() });
+        connections.set(ctx, new Connection(headers, peerOf(ctx.extra.request)));
         // Nothing reads it after this (the peer above is what is kept): the IncomingMessage is freed.
         (ctx.extra as { request: IncomingMessage | undefined }).request = undefined;
         onConnection?.opened();
@@ -151,11 +194,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
         // POST: a message on an open socket is no GET link a page could make a browser follow, so
         // mutations are allowed over it, as over POST (Yoga refuses mutations in GET requests).
-        const request = new yoga.fetchAPI.Request(endpointUrl, {
-          method: 'POST',
-          headers: connection.headers,
-          signal: connection.closed.signal,
-        });
+        const request = new SocketRequest(endpointUrl, { method: 'POST', headers: connection.headers }, connection);
         const envelope = yoga.getEnveloped({ request, params: payload, req: connection.peer });
         let document;
         try {
@@ -168,8 +207,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         // Open subscriptions only: an id graphql-ws no longer runs has completed, however it ended.
         const isSubscription = getOperationAST(document, payload.operationName ?? undefined)?.operation === 'subscription';
         if (isSubscription) {
-          for (const open of connection.subscriptions) if (!(open in ctx.subscriptions)) connection.subscriptions.delete(open);
-          if (connection.subscriptions.size >= maxSubscriptionsPerConnection) return [tooManySubscriptions(maxSubscriptionsPerConnection, 'connection')];
+          connection.subscriptions = connection.subscriptions.filter((open) => open in ctx.subscriptions);
+          if (connection.subscriptions.length >= maxSubscriptionsPerConnection) return [tooManySubscriptions(maxSubscriptionsPerConnection, 'connection')];
         }
         let contextValue;
         try {
@@ -178,7 +217,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
           if (error instanceof GraphQLError) return [error]; // a refused token: this subscription fails, the socket stays
           throw error;
         }
-        if (isSubscription) connection.subscriptions.add(id);
+        if (isSubscription) connection.subscriptions = connection.subscriptions.concat(id); // exactly as long (a spread grows a new array to 17)
         return {
           schema: envelope.schema,
           document,
@@ -189,16 +228,18 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
         };
       }),
       onComplete: (ctx, id) => {
-        connections.get(ctx)?.subscriptions.delete(id);
+        const connection = connections.get(ctx);
+        if (connection?.subscriptions.includes(id)) connection.subscriptions = connection.subscriptions.filter((open) => open !== id);
         drain.completed(ctx.extra.socket, id);
       },
       onClose: (ctx) => {
         const connection = connections.get(ctx);
         if (connection) onConnection?.closed();
-        connection?.closed.abort();
+        connection?.close();
       },
     },
     wsServer,
+    { logger, isProd },
   );
 
   return {
@@ -206,6 +247,9 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
      * Shutdown (`graphql-ws-drain.ts`): no new socket or operation; idle sockets closed with 1001 at once,
      * the others once their queries and mutations are answered; whatever is open at `deadline` (epoch ms) terminated.
      */
-    close: (deadline: number) => drain.close(deadline),
+    close: async (deadline: number) => {
+      served.stop();
+      await drain.close(deadline);
+    },
   };
 }

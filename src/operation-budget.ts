@@ -24,6 +24,14 @@
 import { AbortSource, type Cancellation } from './datasources/http.ts';
 import { OperationTimeoutError, UnauthenticatedError, UpstreamCallLimitError } from './errors.ts';
 
+/**
+ * The request an operation belongs to, whose `signal` is read on first need (a WebSocket operation's
+ * is its connection's, made only then: most subscribers never call Klarna, and a signal costs ~0.7 KB).
+ */
+export interface SignalledRequest {
+  readonly signal: AbortSignal;
+}
+
 export interface BudgetLimits {
   /** Upstream calls one operation may make; the next one is refused. */
   maxCalls: number;
@@ -71,7 +79,7 @@ export class OperationBudget {
   onCredentialsRefused: ((status: 401 | 403) => void) | undefined;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
   get signal(): Cancellation | undefined {
-    return this.operation || this.requestSignal ? this.controller() : undefined;
+    return this.operation || this.request ? this.controller() : undefined;
   }
   /**
    * On a subscription's (never armed) budget: the limits each of its events is executed under, set
@@ -96,9 +104,13 @@ export class OperationBudget {
    * or arming): an open subscription's context holds neither.
    */
   constructor(
-    private readonly requestSignal?: AbortSignal,
+    private readonly request?: SignalledRequest,
     readonly shared: RequestCalls = new RequestCalls(),
   ) {
+  }
+
+  private get requestSignal(): AbortSignal | undefined {
+    return this.request?.signal;
   }
 
   private controller(): AbortSource {

@@ -27,8 +27,9 @@ import type { ExecutionResult } from 'graphql';
 import type { Authentication } from './auth/authenticate.ts';
 import type { Caller } from './auth/caller.ts';
 import { CONTEXT_FIELDS, type GatewayContext } from './context.ts';
+import type { SignalledRequest } from './operation-budget.ts';
 
-type ContextFactory = (headers: Headers, signal?: AbortSignal, auth?: Authentication) => GatewayContext;
+type ContextFactory = (headers: Headers, request?: SignalledRequest, auth?: Authentication) => GatewayContext;
 type SubscriptionContext = GatewayContext & { request: Request };
 
 /** Executes one event for one subscriber: `execute` runs with the event's context, or an earlier run's result is reused. */

@@ -90,6 +90,8 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       upstreamCallsRefused: yoga.budget?.refused ?? 0,
     };
     for (const observer of observers) observer.onOutcome(report);
+    // Nothing reads it after this: an open subscription's context does not keep it for hours.
+    states.delete(context);
   }
 
   // The hooks, made once: each finds its operation by its context.
@@ -122,6 +124,18 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       }
     : undefined;
 
+  // Made once, as the others: envelop keeps what `onSubscribe` returns for as long as the subscription
+  // runs. No `onSubscribeError`: it is told of errors the stream throws later, once the outcome
+  // (`subscribed`) has been told already.
+  const afterSubscribe = {
+    onSubscribeResult({ args, result }: { args: { contextValue: unknown }; result: ExecutionResult | AsyncIterable<ExecutionResult> }) {
+      const context = args.contextValue as object;
+      if (!isAsyncIterable(result)) return void tell(context, 'error', result.errors);
+      tell(context, 'subscribed', undefined);
+      return eventHooks;
+    },
+  };
+
   return {
     onParse({ context }) {
       states.set(context, { started: performance.now(), document: undefined, running: false, told: false });
@@ -135,20 +149,10 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       return afterExecute;
     },
     onSubscribe({ args }) {
-      const context = args.contextValue as object;
-      const state = states.get(context);
+      const state = states.get(args.contextValue as object);
       if (!state) return undefined;
       state.running = true;
-      return {
-        onSubscribeResult({ result }) {
-          if (!isAsyncIterable(result)) return void tell(context, 'error', result.errors);
-          tell(context, 'subscribed', undefined);
-          return eventHooks;
-        },
-        onSubscribeError({ error }) {
-          tell(context, 'error', [error]);
-        },
-      };
+      return afterSubscribe;
     },
     onExecutionResult({ result, context }) {
       const state = states.get(context);

@@ -11,17 +11,28 @@ import type { EventRunner } from '../subscription-context.ts';
 const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
 
 /**
- * Maps each source event to its execution; `return()` reaches the source at once. A class, not an
- * object of closures: an idle subscription holds one small instance and, while it waits, one pending
- * `then` rather than a suspended async function.
+ * Maps each source event to its execution through the subscription's runner; `return()` reaches the
+ * source at once. A class, not an object of closures: an idle subscription holds one small instance
+ * (what an execution needs is in its fields) and, while it waits, one pending `then` rather than a
+ * suspended async function.
  */
 class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
   private failed = false;
+  /** What tells this subscription's executions apart: made at the first event (an idle subscription holds no key). */
+  private selection: string | undefined;
 
   constructor(
     private readonly source: AsyncIterator<unknown>,
-    private readonly run: (payload: unknown) => Promise<ExecutionResult> | ExecutionResult,
+    private readonly runner: EventRunner<unknown>,
+    private readonly args: ExecutionArgs,
   ) {}
+
+  private run(payload: unknown): Promise<ExecutionResult> {
+    const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = this.args;
+    return this.runner(eventIdOf(payload), (this.selection ??= selectionOf(this.args)), (contextValue) =>
+      execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
+    );
+  }
 
   next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.failed) return Promise.resolve(DONE);
@@ -79,25 +90,20 @@ function selectionOf(args: ExecutionArgs): string {
  * result of an identical execution for the same sharers is reused.
  */
 export function usePerEventContext<Context extends object>(sharing: { runnerFor(context: Context): EventRunner<Context> }): Plugin {
+  // One function for every subscription (envelop keeps the one set for as long as the subscription runs).
+  const subscribe = async (args: ExecutionArgs) => {
+    // The subscribe resolvers see a copy of the context: what is cached per context while they run
+    // (Pothos keys its per-request caches by the context object, ~1.7 KB) goes with the copy, not with
+    // the context an open subscription keeps. A copy, not a child (`Object.create`): an object made
+    // a prototype gets a map of its own in V8 (~0.5 KB), for as long as the subscription lives.
+    const source = await createSourceEventStream({ ...args, contextValue: { ...(args.contextValue as object) } });
+    if (!(Symbol.asyncIterator in source)) return source;
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    return new MappedEvents(iterator, sharing.runnerFor(args.contextValue as Context) as EventRunner<unknown>, args);
+  };
   return {
     onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn(async (args: ExecutionArgs) => {
-        // The subscribe resolvers see a child of the context (reads fall through to it): what is cached
-        // per context while they run (Pothos keys its per-request caches by the context object, ~1.7 KB)
-        // goes with the child, not with the context an open subscription keeps.
-        const source = await createSourceEventStream({ ...args, contextValue: Object.create(args.contextValue as object) as unknown });
-        if (!(Symbol.asyncIterator in source)) return source;
-        const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-        const runner = sharing.runnerFor(args.contextValue as Context);
-        const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = args;
-        // Made at the first event: an idle subscription holds no key.
-        let selection: string | undefined;
-        return new MappedEvents(iterator, (payload) =>
-          runner(eventIdOf(payload), (selection ??= selectionOf(args)), (contextValue) =>
-            execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
-          ),
-        );
-      });
+      setSubscribeFn(subscribe);
     },
   };
 }

@@ -127,27 +127,44 @@ class FilteredEvents implements AsyncIterableIterator<KlarnaEvent> {
     private readonly access: Access,
   ) {}
 
-  // Not an async function: an idle subscription waits with one pending `then`, not a suspended frame.
-  // Events skipped (not matching, not allowed) pass the same resolve along, so no chain of promises
-  // grows however many are skipped.
+  // Not an async function: an idle subscription waits with one pending `then` (one reaction, both
+  // callbacks in it), not a suspended frame. Events skipped (not matching, not allowed) pass the same
+  // resolve along, so no chain of promises grows however many are skipped.
   next(): Promise<IteratorResult<KlarnaEvent>> {
     return new Promise((resolve, reject) => this.pull(resolve, reject));
   }
 
   private pull(resolve: (result: IteratorResult<KlarnaEvent>) => void, reject: (error: unknown) => void): void {
-    this.source
-      .next()
-      .then(async (result) => {
-        if (result.done) return resolve(result);
-        if (!this.accept(result.value) || !(await this.access.allows(result.value))) return this.pull(resolve, reject);
-        this.lastId = result.value.id;
+    this.source.next().then(
+      (result) => this.take(result, resolve, reject),
+      (error: unknown) => this.interrupt(error, reject),
+    );
+  }
+
+  private take(result: IteratorResult<KlarnaEvent>, resolve: (result: IteratorResult<KlarnaEvent>) => void, reject: (error: unknown) => void): void {
+    if (result.done) return resolve(result);
+    const event = result.value;
+    let allowed: Promise<boolean>;
+    try {
+      if (!this.accept(event)) return this.pull(resolve, reject);
+      allowed = this.access.allows(event);
+    } catch (error) {
+      return this.interrupt(error, reject);
+    }
+    allowed.then(
+      (allows) => {
+        if (!allows) return this.pull(resolve, reject);
+        this.lastId = event.id;
         resolve(result);
-      })
-      .catch((error: unknown) => {
-        // The source is ended first (unregistered), then the subscriber told where to resume.
-        const interrupted = new SubscriptionInterruptedError(this.lastId, error instanceof GatewayError ? error.code : undefined);
-        Promise.resolve(this.source.return?.()).then(() => reject(interrupted), () => reject(interrupted));
-      });
+      },
+      (error: unknown) => this.interrupt(error, reject),
+    );
+  }
+
+  /** The source is ended first (unregistered), then the subscriber told where to resume. */
+  private interrupt(error: unknown, reject: (error: unknown) => void): void {
+    const interrupted = new SubscriptionInterruptedError(this.lastId, error instanceof GatewayError ? error.code : undefined);
+    Promise.resolve(this.source.return?.()).then(() => reject(interrupted), () => reject(interrupted));
   }
 
   async return(): Promise<IteratorResult<KlarnaEvent>> {

@@ -91,6 +91,25 @@ describe('account mutations', () => {
   });
 });
 
+describe('loaders after a write', () => {
+  const context = useGateway();
+
+  it('a write refreshes the loaders the rest of the operation reads through (not a copy the resolvers never see)', async () => {
+    const stores = `account { stores(first: 50) { edges { node { klarnaId reference } } } }`;
+    const mutation = `mutation($account: ID!, $store: ID!) {
+      before: updateAccount(input: { accountId: $account, name: "Before Write" }) { ... on UpdateAccountPayload { ${stores} } }
+      write: updateStore(input: { accountId: $account, storeId: $store, reference: "store-after-write", type: WEBSITE, url: "https://after.example.com" }) { ... on UpdateStorePayload { store { reference } } }
+      after: updateAccount(input: { accountId: $account, name: "After Write" }) { ... on UpdateAccountPayload { ${stores} } }
+    }`;
+    const { body } = await gql(context.gateway, mutation, { account: ACCOUNT, store: DOCS_STORE_ID });
+    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+    const referenceOf = (payload: any) => payload.account.stores.edges.find((edge: any) => edge.node.klarnaId === DOCS_STORE_ID)?.node.reference;
+    expect(body.data.write.store.reference).toBe('store-after-write');
+    expect(referenceOf(body.data.before)).not.toBe('store-after-write');
+    expect(referenceOf(body.data.after)).toBe('store-after-write');
+  });
+});
+
 describe('payment product mutations', () => {
   const context = useGateway();
   /** An account of the demo partner whose payment product is enabled, by position. */

@@ -18,7 +18,7 @@ const PER_PRINCIPAL = 5_000;
 function countingFactory() {
   const reads = new Map<string, number>();
   let contexts = 0;
-  const createContext = (_headers: Headers, _signal?: AbortSignal, auth?: { principal: GatewayContext['principal'] }) => {
+  const createContext = (_headers: Headers, _request?: unknown, auth?: { principal: GatewayContext['principal'] }) => {
     contexts += 1;
     const principal = auth!.principal.hash;
     const loader = (object: string) =>
