@@ -36,22 +36,33 @@ function parseAccept(accept: string): readonly string[] {
   return types;
 }
 
+/** An `Accept` value read: its media types, and whether one of them covers an answer the gateway gives. */
+interface ReadAccept {
+  types: readonly string[];
+  answerable: boolean;
+}
+
 /**
  * `Accept` values already read: clients send a handful of distinct ones, each read once instead of
  * per request. Bounded: once full, other values are read each time (a client cannot grow it).
  */
-const readAccepts = new Map<string, readonly string[]>();
+const readAccepts = new Map<string, ReadAccept>();
 const MAX_READ_ACCEPTS = 64;
+
+function readAccept(headers: Headers): ReadAccept {
+  const accept = headers.get('accept') || '*/*';
+  let read = readAccepts.get(accept);
+  if (!read) {
+    const types = parseAccept(accept);
+    read = { types, answerable: acceptsAnyOf(types, ANY_ANSWER) };
+    if (readAccepts.size < MAX_READ_ACCEPTS) readAccepts.set(accept, read);
+  }
+  return read;
+}
 
 /** The media types a request accepts, as Yoga reads its `Accept` (absent: `*\/*`). */
 export function acceptedMediaTypes(headers: Headers): readonly string[] {
-  const accept = headers.get('accept') || '*/*';
-  let types = readAccepts.get(accept);
-  if (!types) {
-    types = parseAccept(accept);
-    if (readAccepts.size < MAX_READ_ACCEPTS) readAccepts.set(accept, types);
-  }
-  return types;
+  return readAccept(headers).types;
 }
 
 /** Whether an accepted type (`*\/*`, `application/*`, or exact) covers one the gateway answers in. */
@@ -76,7 +87,7 @@ export function useAcceptCheck(): Plugin {
   });
   return {
     onRequestParse({ request, endResponse, fetchAPI }) {
-      if (acceptsAnyOf(acceptedMediaTypes(request.headers), ANY_ANSWER)) return;
+      if (readAccept(request.headers).answerable) return;
       endResponse(new fetchAPI.Response(body, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: ANY_ANSWER.join(', ') } }));
     },
   };
