@@ -38,6 +38,7 @@ import { buildSchema } from './schema/index.ts';
 import { usePerEventContext } from './plugins/per-event-context.ts';
 import { sharedContextPerEvent } from './subscription-context.ts';
 import type { Metrics } from './telemetry/metrics.ts';
+import { objectSlot } from './object-slots.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
 export interface GatewayOptions extends ContextDependencies {
@@ -97,7 +98,7 @@ export function createGateway(options: GatewayOptions) {
   // One verification per request (a request's `headers` is one object), shared by the response cache,
   // which asks first, and the context.
   const verify = createAuthenticator(options.auth);
-  const verified = new WeakMap<Headers, Promise<Authentication>>();
+  const verified = objectSlot<Promise<Authentication>>('verified authentication');
   const authenticate: Authenticate = (headers) => {
     let authentication = verified.get(headers);
     if (!authentication) verified.set(headers, (authentication = verify(headers)));
@@ -106,7 +107,7 @@ export function createGateway(options: GatewayOptions) {
   const { logger } = options;
   // What the operations of one HTTP request share (a batch is one request: Yoga makes a context per
   // operation, all from the same Request): one call allowance, and Klarna's refusal of its credentials.
-  const requestCalls = new WeakMap<Request, RequestCalls>();
+  const requestCalls = objectSlot<RequestCalls>('request calls');
   const { guard, trustedProxyHops = 0 } = options.authFailures ?? {};
   /**
    * The context of one operation. A client address that failed to authenticate too often is refused

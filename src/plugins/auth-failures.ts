@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { redisCircuitOf } from './redis-circuit.ts';
+import { objectSlot } from '../object-slots.ts';
 
 export interface FailureDecision {
   blocked: boolean;
@@ -96,8 +97,8 @@ export function clientAddress(request: Pick<IncomingMessage, 'headers'> & { sock
  * A counter that cannot answer (Redis away) lets requests through: availability first.
  */
 export function createAuthFailureGuard(counter: FailureCounter) {
-  const decisions = new WeakMap<object, Promise<FailureDecision>>();
-  const failed = new WeakSet<object>();
+  const decisions = objectSlot<Promise<FailureDecision>>('auth failure decision');
+  const failed = objectSlot<true>('auth failure counted');
   return {
     /** Throws RATE_LIMITED (HTTP 429) when `address` has failed too often; `request` keys the memo. */
     async admit(request: object, address: string): Promise<void> {
@@ -114,8 +115,8 @@ export function createAuthFailureGuard(counter: FailureCounter) {
     },
     /** Counts the failure of `request` (once, whatever its operations report). */
     fail(request: object, address: string): void {
-      if (failed.has(request)) return;
-      failed.add(request);
+      if (failed.get(request)) return;
+      failed.set(request, true);
       void counter.fail(address).catch(() => undefined);
     },
   };

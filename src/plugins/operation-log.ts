@@ -22,6 +22,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { clientRequestId } from '../context.ts';
 import type { OperationObserver } from '../telemetry/operation-outcome.ts';
+import { objectSlot } from '../object-slots.ts';
 
 const elapsedMs = (since: number) => Math.round((performance.now() - since) * 100) / 100;
 
@@ -30,7 +31,7 @@ export function createOperationLog(logger: Logger): { observer: OperationObserve
   // these lines carry only the fixed keys below, none of them a secret, and no key a client chooses.
   const log = logger.child({ component: 'graphql' }, { redact: [] });
   /** GraphQL requests by when they started; an operation parsed in one takes it out (it is logged as such). */
-  const requests = new WeakMap<Request, number>();
+  const requests = objectSlot<number>('request started');
 
   const observer: OperationObserver = {
     onOutcome(outcome) {

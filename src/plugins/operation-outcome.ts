@@ -23,6 +23,7 @@ import { canonicalAuthorization, principalFor } from '../auth/principal.ts';
 import { clientRequestId, type YogaContext } from '../context.ts';
 import { errorCodeOf } from '../errors.ts';
 import type { OperationObserver, OperationOutcome, OutcomeKind } from '../telemetry/operation-outcome.ts';
+import { objectSlot } from '../object-slots.ts';
 
 interface OperationState {
   /** `performance.now()` when parsing began. */
@@ -65,7 +66,7 @@ function presentedPrincipalHash(request: Request | undefined): string {
 export function useOperationOutcome(observers: readonly OperationObserver[]): Plugin {
   if (!observers.length) return {};
   const eventObservers = observers.filter((observer) => observer.onEventErrors);
-  const states = new WeakMap<object, OperationState>();
+  const states = objectSlot<OperationState>('operation outcome state');
 
   /** `fallback`: the code of an error that has none. */
   function tell(context: object, outcome: OutcomeKind, errors: readonly unknown[] | undefined, fallback = VALIDATION_FAILED): void {

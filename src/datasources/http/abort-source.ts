@@ -13,13 +13,31 @@ export class AbortSource extends EventEmitter {
   /** True once aborted; `reason` says why. */
   aborted = false;
   reason: unknown = undefined;
+  /**
+   * The sources aborted with this one (the calls of an operation), kept here rather than in a
+   * module-wide WeakMap keyed by sources: such a table is walked by every young-generation GC.
+   */
+  private followers: Set<AbortSource> | undefined;
 
-  /** Aborts with `reason` and tells the listeners; the first abort wins, later ones do nothing. */
+  /** Aborts with `reason`, then its followers with the same reason, and tells the listeners; the first abort wins. */
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const followers = this.followers;
+    this.followers = undefined;
+    if (followers) for (const follower of followers) follower.abort(reason);
     this.emit('abort');
+  }
+
+  /** `follower` is aborted when this source is (at once if it already is). */
+  addFollower(follower: AbortSource): void {
+    if (this.aborted) follower.abort(this.reason);
+    else (this.followers ??= new Set()).add(follower);
+  }
+
+  removeFollower(follower: AbortSource): void {
+    this.followers?.delete(follower);
   }
 }
 

@@ -11,20 +11,30 @@
  */
 import { AbortSource, onAbort, type Cancellation } from './abort-source.ts';
 
-const followers = new WeakMap<Cancellation, Set<CallSignal>>();
+/**
+ * The calls following a platform `AbortSignal` (a caller without an operation budget: a background
+ * download's). An `AbortSource` keeps its own followers (`addFollower`); a platform signal cannot.
+ */
+const signalFollowers = new WeakMap<AbortSignal, Set<CallSignal>>();
 
-/** Adds `call` to the calls following `signal`; the signal's one listener is added with its first follower. */
+/** Adds `call` to the calls following `signal`; a platform signal's one listener is added with its first follower. */
 function follow(signal: Cancellation, call: CallSignal): void {
-  let calls = followers.get(signal);
+  if (signal instanceof AbortSource) return signal.addFollower(call);
+  let calls = signalFollowers.get(signal);
   if (!calls) {
     const following = (calls = new Set());
-    followers.set(signal, following);
+    signalFollowers.set(signal, following);
     onAbort(signal, () => {
-      for (const follower of [...following]) follower.stop(signal.reason);
+      for (const follower of [...following]) follower.abort(signal.reason);
       following.clear();
     });
   }
   calls.add(call);
+}
+
+function unfollow(signal: Cancellation, call: CallSignal): void {
+  if (signal instanceof AbortSource) signal.removeFollower(call);
+  else signalFollowers.get(signal)?.delete(call);
 }
 
 export class CallSignal extends AbortSource {
@@ -42,7 +52,7 @@ export class CallSignal extends AbortSource {
     this.timer.unref?.();
     const aborted = caller?.aborted ? caller : alsoCaller?.aborted ? alsoCaller : undefined;
     if (aborted) {
-      this.stop(aborted.reason);
+      this.abort(aborted.reason);
       return;
     }
     if (caller) follow(caller, this);
@@ -59,14 +69,14 @@ export class CallSignal extends AbortSource {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.timer);
-    if (this.caller) followers.get(this.caller)?.delete(this);
-    if (this.alsoCaller) followers.get(this.alsoCaller)?.delete(this);
+    if (this.caller) unfollow(this.caller, this);
+    if (this.alsoCaller) unfollow(this.alsoCaller, this);
   };
 
   /** Ends the call and aborts it with `reason` (a caller's, or the deadline's); the first abort wins. */
-  stop(reason: unknown): void {
+  override abort(reason: unknown): void {
     this.end();
-    this.abort(reason);
+    super.abort(reason);
   }
 
   /** Resolves after `ms`, or at once when the call is (or gets) aborted: the wait between two attempts. */
@@ -85,6 +95,6 @@ export class CallSignal extends AbortSource {
 
   private readonly onDeadline = (): void => {
     this.deadlineReached = true;
-    this.stop(new DOMException('The upstream call deadline passed.', 'TimeoutError'));
+    this.abort(new DOMException('The upstream call deadline passed.', 'TimeoutError'));
   };
 }

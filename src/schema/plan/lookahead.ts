@@ -116,20 +116,9 @@ class LazySelectedField implements SelectedField {
   }
 }
 
-/**
- * Each field's lookahead, by its `fieldNodes`: the executor hands every item of a list the same array
- * (`accounts(ids:)` with 20 ids resolves 20 accounts under one), so the walk is made once per field
- * and execution. The variables are compared too: a document's nodes may outlive one execution.
- */
-const lookaheads = new WeakMap<readonly FieldNode[], { variableValues: GraphQLResolveInfo['variableValues']; selected: Map<string, SelectedField> }>();
-
-/** The fields selected under the field being resolved (the same map for every item of a list: read it, never change it). */
+/** The fields selected under the field being resolved. */
 export function lookahead(info: GraphQLResolveInfo): Map<string, SelectedField> {
-  const known = lookaheads.get(info.fieldNodes);
-  if (known?.variableValues === info.variableValues) return known.selected;
-  const selected = selectedFields(info, getNamedType(info.returnType).name, selectionSetsOf(info.fieldNodes));
-  lookaheads.set(info.fieldNodes, { variableValues: info.variableValues, selected });
-  return selected;
+  return selectedFields(info, getNamedType(info.returnType).name, selectionSetsOf(info.fieldNodes));
 }
 
 /** The field being resolved as its parent's lookahead would describe it (for planners that take one). */
