@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createCheapCounter, createCheapHistogram } from '../../src/telemetry/metric-series.ts';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts';
 import type { OperationOutcome } from '../../src/telemetry/operation-outcome.ts';
+import { outcomeOf } from '../utils/outcomes.ts';
 
 const KNOWN = ['Portfolio', 'Dashboard'];
 
@@ -117,19 +118,7 @@ function random(seed: number): () => number {
 }
 
 function outcome(name: string | undefined, kind: OperationOutcome['outcome'], errorCodes: [string, number][] = []): OperationOutcome {
-  return {
-    context: {},
-    name,
-    type: name === undefined ? undefined : OperationTypeNode.QUERY,
-    outcome: kind,
-    errorCodes: new Map(errorCodes),
-    durationMs: 1,
-    requestId: undefined,
-    principalHash: 'principal-a',
-    presentedPrincipalHash: undefined,
-    upstreamCalls: 1,
-    upstreamCallsRefused: 0,
-  };
+  return outcomeOf(name, { type: name === undefined ? undefined : OperationTypeNode.QUERY, outcome: kind, errorCodes: new Map(errorCodes) });
 }
 
 /** Edge cases first (values on a bucket's bound, above the last, zero; series first seen interleaved), then a random mix. */

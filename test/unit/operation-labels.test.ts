@@ -6,23 +6,8 @@ import { OperationTypeNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, type OperationLabelLimits } from '../../src/telemetry/metrics.ts';
 import type { OperationOutcome } from '../../src/telemetry/operation-outcome.ts';
+import { outcomeOf as outcome } from '../utils/outcomes.ts';
 
-function outcome(name: string, overrides: Partial<OperationOutcome> = {}): OperationOutcome {
-  return {
-    context: {},
-    name,
-    type: OperationTypeNode.QUERY,
-    outcome: 'ok',
-    errorCodes: new Map(),
-    durationMs: 1,
-    requestId: undefined,
-    principalHash: 'principal-a',
-    presentedPrincipalHash: undefined,
-    upstreamCalls: 1,
-    upstreamCallsRefused: 0,
-    ...overrides,
-  };
-}
 
 /** The operation labels the registry holds after `outcomes` were told. */
 async function labelsAfter(limits: OperationLabelLimits, outcomes: OperationOutcome[]): Promise<Set<string>> {
