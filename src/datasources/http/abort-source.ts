@@ -43,9 +43,3 @@ export class AbortSource extends EventEmitter {
 
 /** What a call can be cancelled by: a platform `AbortSignal` (a request's) or an `AbortSource`. */
 export type Cancellation = AbortSignal | AbortSource;
-
-/** Calls `listener` once when `cancellation` aborts (not if it already has). */
-export function onAbort(cancellation: Cancellation, listener: () => void): void {
-  if (cancellation instanceof AbortSource) cancellation.once('abort', listener);
-  else cancellation.addEventListener('abort', listener, { once: true });
-}

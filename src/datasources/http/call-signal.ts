@@ -9,7 +9,7 @@
  * all the calls that follow it (a set of them), not one per call: a portfolio of 20 accounts makes 20
  * calls on one signal.
  */
-import { AbortSource, onAbort, type Cancellation } from './abort-source.ts';
+import { AbortSource, type Cancellation } from './abort-source.ts';
 
 /**
  * The calls following a platform `AbortSignal` (a caller without an operation budget: a background
@@ -24,10 +24,14 @@ function follow(signal: Cancellation, call: CallSignal): void {
   if (!calls) {
     const following = (calls = new Set());
     signalFollowers.set(signal, following);
-    onAbort(signal, () => {
-      for (const follower of [...following]) follower.abort(signal.reason);
-      following.clear();
-    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const follower of [...following]) follower.abort(signal.reason);
+        following.clear();
+      },
+      { once: true },
+    );
   }
   calls.add(call);
 }
