@@ -1,18 +1,22 @@
 /**
  * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
- * [--clients 4] [--selection ids|reads] [--redis] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
+ * [--clients 4] [--selection ids|reads] [--redis] [--floor] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
  *
  * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
  * sandbox each in their own process; the subscribers spread over `--clients` client processes
  * (`fanout-clients.ts`), one graphql-ws connection per subscriber (mobile devices are one connection
  * each), all of one principal, all on `paymentProductStateChanged` of one account, with each
  * selection: `{ id klarnaEventId }` (the fan-out alone) and `{ id product { state } account { name
- * state } }` (reads per event). In process, and also through Redis with `--redis`.
+ * state } }` (reads per event). In process, and also through Redis with `--redis`; with `--floor`, first a
+ * bare ws relay in the gateway's place (`fanout-floor.ts`): what the machine itself allows.
  *
  * Per row: the gateway's RSS and V8 heap before the subscribers, connected, and after the events, and
  * per subscriber (connected − before); the time the webhook's 202 took (p50/p99, measured by the
  * sender); delivery latency (webhook sent → received by a subscriber) p50/p99 over all deliveries and
- * the last delivery of an event (worst over the events); Klarna calls per event (sandbox counters over
+ * the last delivery of an event (worst over the events); the CPU the gateway and the client processes
+ * spent from the first webhook to the last arrival (the clients share the machine's cores: when they
+ * spend more than the gateway, the delivery times are theirs as much as the gateway's), and the
+ * gateway's CPU per delivery; Klarna calls per event (sandbox counters over
  * the measured events only); and lost / doubled (subscriber, event) pairs, which must be 0.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -22,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { signWebhookBody } from '../src/sandbox/webhooks.ts';
 import { callsBetween, deleteRedisKeys, gatewayMemory, kbPer, mb, percentile, REDIS_URL, redisAnswers, sandboxCalls } from './fanout-stats.ts';
-import { printTable, startProcess, stopProcess } from './utils.ts';
+import { cpuMs, printTable, startProcess, stopProcess } from './utils.ts';
 
 const ACCOUNT = 'krn:partner:global:account:live:LWT2XJSE';
 const PRODUCT = 'krn:partner:global:account:product:payment:ad71bc48-8a07-4919-a2c1-103dba3fc918';
@@ -42,6 +46,8 @@ export interface FanoutOptions {
   selections: Selection[];
   redis: boolean;
   built: boolean;
+  /** `--floor`: each size also runs `fanout-floor.ts` (a bare ws relay) in the gateway's place, with the same clients. */
+  floor: boolean;
   /** `--cpu-prof <dir>`: the gateway writes a V8 CPU profile there when it exits. */
   cpuProfileDir?: string;
 }
@@ -57,6 +63,7 @@ export function fanoutOptions(flags: Record<string, string | true>): FanoutOptio
     clients: Number(text('clients') ?? 4),
     selections: selection ? [selection as Selection] : ['ids', 'reads'],
     redis: Boolean(flags.redis),
+    floor: Boolean(flags.floor),
     built: !flags.tsx,
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof')! } : {}),
   };
@@ -112,7 +119,9 @@ function startClients(): { child: ChildProcess; ask: <T>(message: Record<string,
   return { child, ask };
 }
 
-async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
+type Mode = 'floor' | 'memory' | 'redis';
+
+async function run(mode: Mode, selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const env: Record<string, string> = {
     PORT: '0',
@@ -125,8 +134,9 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
     WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }),
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
-  const entry = options.built ? 'dist/main.js' : 'src/main.ts';
-  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs: [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])] });
+  const entry = mode === 'floor' ? 'bench/fanout-floor.ts' : options.built ? 'dist/main.js' : 'src/main.ts';
+  const nodeArgs = mode === 'floor' ? ['--import', 'tsx'] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
@@ -160,6 +170,8 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
     const callsBefore = await sandboxCalls(sandboxUrl);
 
     retries = 0;
+    const clientCpu = () => processes.reduce((sum, { child }) => sum + cpuMs(child.pid!), 0);
+    const cpuBefore = { gateway: cpuMs(gateway.child.pid!), clients: clientCpu() };
     const eventIds: string[] = [];
     const sentAt: number[] = [];
     const answerMs: number[] = [];
@@ -172,6 +184,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
     }
     const deadline = performance.now() + 180_000;
     while ((await status(eventIds)).arrived < opened * options.webhooks && performance.now() < deadline) await sleep(100);
+    const cpuSpent = { gateway: cpuMs(gateway.child.pid!) - cpuBefore.gateway, clients: clientCpu() - cpuBefore.clients };
     await sleep(500); // room for a double to show up
     const after = await gatewayMemory(gateway.url);
     const callsAfter = await sandboxCalls(sandboxUrl);
@@ -198,6 +211,8 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
       'KB/sub heap conn/after': `${kbPer(connected.heapBytes - before.heapBytes, subscribers)}/${kbPer(after.heapBytes - before.heapBytes, subscribers)}`,
       '202 ms p50/p99': `${ms(percentile(answerMs, 50))}/${ms(percentile(answerMs, 99))}`,
       'delivery ms p50/p99/last': `${ms(percentile(latencies, 50))}/${ms(percentile(latencies, 99))}/${ms(Math.max(...lasts))}`,
+      'CPU s gateway/clients': `${(cpuSpent.gateway / 1000).toFixed(1)}/${(cpuSpent.clients / 1000).toFixed(1)}`,
+      'gateway CPU µs/delivery': Math.round((cpuSpent.gateway * 1000) / (opened * options.webhooks)),
       'Klarna calls/event': ms((callsAfter.total - callsBefore.total) / options.webhooks),
       'calls/event by op': callsBetween(callsBefore.byOperation, callsAfter.byOperation, options.webhooks),
       'webhook retries': retries,
@@ -214,7 +229,7 @@ async function run(mode: 'memory' | 'redis', selection: Selection, subscribers: 
 
 export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
   if (options.built && !existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)))) throw new Error('fanout runs the built gateway: run `npm run build` first (or pass --tsx)');
-  const modes: ('memory' | 'redis')[] = ['memory'];
+  const modes: Mode[] = options.floor ? ['floor', 'memory'] : ['memory'];
   if (options.redis) {
     if (await redisAnswers()) modes.push('redis');
     else console.log(`\n  NOTICE: no Redis at ${REDIS_URL}: the Redis rows are left out.`);
@@ -222,7 +237,7 @@ export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
   const rows = [];
   for (const subscribers of options.subscribers) {
     for (const mode of modes) {
-      for (const selection of options.selections) {
+      for (const selection of mode === 'floor' ? (['ids'] as const) : options.selections) {
         // A fresh sandbox per row, so every row starts from the same state and counters.
         const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
         try {

@@ -22,7 +22,6 @@
  * with before also before÷bare and full÷before. Last, with the upstream at 50 ms a call, the
  * Dashboard's p50 at concurrency 1 against one direct round trip, for every gateway.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
-import { fetchJson, load, printTable, sequential, startProcess, stopProcess } from './utils.ts';
+import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess } from './utils.ts';
 
 const SEED = 20_250_101;
 const PORTFOLIO_SIZE = 20;
@@ -112,22 +111,6 @@ interface UpstreamCounters {
   misses: number;
   peakInFlight: number;
   byRoute: Record<string, number>;
-}
-
-const CLOCK_TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time (user + system) the process has used so far, in ms, from `/proc/<pid>/stat` (Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after "pid (comm) ": [0] is field 3 (state), so utime (field 14) and stime (15) are [11] and [12].
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** One query; its `data` as JSON text. Throws unless the answer has data and no `errors`. */

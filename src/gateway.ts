@@ -38,6 +38,7 @@ import { buildSchema } from './schema/index.ts';
 import { usePerEventContext } from './plugins/per-event-context.ts';
 import { sharedContextPerEvent } from './subscription-context.ts';
 import type { Metrics } from './telemetry/metrics.ts';
+import { eventErrorsTeller } from './telemetry/operation-outcome.ts';
 import { objectSlot } from './object-slots.ts';
 import { useWebhookIngress } from './webhooks/ingress.ts';
 
@@ -199,7 +200,8 @@ export function createGateway(options: GatewayOptions) {
       useDeferStream(),
       ...(options.events ? [useWebhookIngress(options.events.ingress)] : []),
       // Every subscription event gets a context made for it (fresh loaders), shared by the subscribers of one principal.
-      usePerEventContext(sharedContextPerEvent(createContext)),
+      // Over graphql-ws, results are masked and written to the socket by it, past the per-result hooks.
+      usePerEventContext(sharedContextPerEvent(createContext), { maskError, onEventErrors: eventErrorsTeller(observers) }),
       // Before the outcome, so that it counts what these do by their codes: variable coercion errors
       // coded BAD_USER_INPUT; an answer in parts the request cannot take refused before it runs.
       useCoercionErrorCodes(),

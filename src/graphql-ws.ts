@@ -23,6 +23,7 @@ import type { GatewayContext } from './context.ts';
 import { GatewayError } from './errors.ts';
 import { createSocketDrain } from './graphql-ws-drain.ts';
 import { serveGraphqlWs } from './graphql-ws-socket.ts';
+import { resultSinks, sinkFor } from './plugins/direct-results.ts';
 import { tooManySubscriptions } from './plugins/subscription-limits.ts';
 import { assertSubscriber } from './schema/subscription-access.ts';
 
@@ -217,7 +218,11 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, options: GraphqlWsOp
           if (error instanceof GraphQLError) return [error]; // a refused token: this subscription fails, the socket stays
           throw error;
         }
-        if (isSubscription) connection.subscriptions = connection.subscriptions.concat(id); // exactly as long (a spread grows a new array to 17)
+        if (isSubscription) {
+          connection.subscriptions = connection.subscriptions.concat(id); // exactly as long (a spread grows a new array to 17)
+          // Its results are written to the socket as they come (`usePerEventContext`), past the core's loop.
+          resultSinks.set(contextValue, sinkFor(ctx.extra.socket, id));
+        }
         return {
           schema: envelope.schema,
           document,

@@ -22,7 +22,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { canonicalAuthorization, principalFor } from '../auth/principal.ts';
 import { clientRequestId, type YogaContext } from '../context.ts';
 import { errorCodeOf } from '../errors.ts';
-import type { OperationObserver, OperationOutcome, OutcomeKind } from '../telemetry/operation-outcome.ts';
+import { eventErrorsTeller, type OperationObserver, type OperationOutcome, type OutcomeKind } from '../telemetry/operation-outcome.ts';
 import { objectSlot } from '../object-slots.ts';
 
 interface OperationState {
@@ -65,7 +65,7 @@ function presentedPrincipalHash(request: Request | undefined): string {
 
 export function useOperationOutcome(observers: readonly OperationObserver[]): Plugin {
   if (!observers.length) return {};
-  const eventObservers = observers.filter((observer) => observer.onEventErrors);
+  const tellEventErrors = eventErrorsTeller(observers);
   const states = objectSlot<OperationState>('operation outcome state');
 
   /** `fallback`: the code of an error that has none. */
@@ -115,12 +115,10 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       };
     },
   };
-  const eventHooks = eventObservers.length
+  const eventHooks = tellEventErrors
     ? {
         onNext({ result }: { result: ExecutionResult }) {
-          if (!result.errors?.length) return;
-          const codes = result.errors.map((error) => errorCodeOf(error));
-          for (const observer of eventObservers) observer.onEventErrors!(codes);
+          if (result.errors?.length) tellEventErrors(result.errors.map((error) => errorCodeOf(error)));
         },
       }
     : undefined;

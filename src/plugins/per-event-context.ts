@@ -4,9 +4,10 @@
  * would otherwise cache Klarna's state from the first event for hours. Subscribers of one principal
  * share that context, and the result of an identical selection, per event.
  */
-import { createSourceEventStream, execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { EventRunner } from '../subscription-context.ts';
+import { DirectResults, errorResult, resultSinks, type DirectResultOptions, type EventResults } from './direct-results.ts';
 
 const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
 
@@ -16,8 +17,10 @@ const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
  * (what an execution needs is in its fields) and, while it waits, one pending `then` rather than a
  * suspended async function.
  */
-class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
+class MappedEvents implements AsyncIterableIterator<ExecutionResult>, EventResults {
   private failed = false;
+  /** The id of the event whose result was made last (where a subscriber interrupted later resumes). */
+  lastEventId: string | undefined;
   /** What tells this subscription's executions apart: made at the first event (an idle subscription holds no key). */
   private selection: string | undefined;
 
@@ -29,7 +32,9 @@ class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
 
   private run(payload: unknown): Promise<ExecutionResult> {
     const { schema, document, operationName, variableValues, fieldResolver, typeResolver } = this.args;
-    return this.runner(eventIdOf(payload), (this.selection ??= selectionOf(this.args)), (contextValue) =>
+    const eventId = eventIdOf(payload);
+    this.lastEventId = eventId;
+    return this.runner(eventId, (this.selection ??= selectionOf(this.args)), (contextValue) =>
       execute({ schema, document, operationName, variableValues, fieldResolver, typeResolver, rootValue: payload, contextValue }),
     );
   }
@@ -43,8 +48,7 @@ class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
         // error, then the subscription completes. Thrown instead, graphql-ws would close the whole
         // connection with all its other subscriptions.
         this.failed = true;
-        const original = error instanceof Error ? error : new Error(String(error));
-        return { value: { errors: [new GraphQLError(original.message, { originalError: original })] }, done: false };
+        return { value: errorResult(error), done: false };
       },
     );
   }
@@ -88,8 +92,13 @@ function selectionOf(args: ExecutionArgs): string {
  * Subscribes with graphql-js, executing each event through `runnerFor(subscriptionContext)`, made once
  * per subscription (`sharedContextPerEvent`): an event is executed with the context it gives, or the
  * result of an identical execution for the same sharers is reused.
+ *
+ * A subscription whose context has a result sink (`resultSinks`: the graphql-ws adapter sets one) has
+ * its results written there (`DirectResults`, with `direct`'s masking and error observers); envelop
+ * and the protocol core then see one stream that ends when the results do. Without one (SSE), the
+ * results go through envelop as any stream does.
  */
-export function usePerEventContext<Context extends object>(sharing: { runnerFor(context: Context): EventRunner<Context> }): Plugin {
+export function usePerEventContext<Context extends object>(sharing: { runnerFor(context: Context): EventRunner<Context> }, direct?: DirectResultOptions): Plugin {
   // One function for every subscription (envelop keeps the one set for as long as the subscription runs).
   const subscribe = async (args: ExecutionArgs) => {
     // The subscribe resolvers see a copy of the context: what is cached per context while they run
@@ -99,7 +108,9 @@ export function usePerEventContext<Context extends object>(sharing: { runnerFor(
     const source = await createSourceEventStream({ ...args, contextValue: { ...(args.contextValue as object) } });
     if (!(Symbol.asyncIterator in source)) return source;
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    return new MappedEvents(iterator, sharing.runnerFor(args.contextValue as Context) as EventRunner<unknown>, args);
+    const results = new MappedEvents(iterator, sharing.runnerFor(args.contextValue as Context) as EventRunner<unknown>, args);
+    const sink = direct && resultSinks.get(args.contextValue as object);
+    return sink ? new DirectResults(results, sink, direct) : results;
   };
   return {
     onSubscribe({ setSubscribeFn }) {

@@ -59,3 +59,12 @@ export interface OperationObserver {
    */
   onEventErrors?(codes: readonly string[]): void;
 }
+
+/** One function telling every observer that asks (`onEventErrors`) a delivered event's error codes; undefined when none asks. */
+export function eventErrorsTeller(observers: readonly OperationObserver[]): ((codes: readonly string[]) => void) | undefined {
+  const asking = observers.filter((observer) => observer.onEventErrors);
+  if (!asking.length) return undefined;
+  return (codes) => {
+    for (const observer of asking) observer.onEventErrors!(codes);
+  };
+}
