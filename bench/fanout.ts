@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
- * [--clients 4] [--selection ids|reads] [--redis] [--floor] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
+ * [--clients 4] [--selection ids|reads] [--redis] [--floor] [--before DIR] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
  *
  * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
  * sandbox each in their own process; the subscribers spread over `--clients` client processes
@@ -8,7 +8,8 @@
  * each), all of one principal, all on `paymentProductStateChanged` of one account, with each
  * selection: `{ id klarnaEventId }` (the fan-out alone) and `{ id product { state } account { name
  * state } }` (reads per event). In process, and also through Redis with `--redis`; with `--floor`, first a
- * bare ws relay in the gateway's place (`fanout-floor.ts`): what the machine itself allows.
+ * bare ws relay in the gateway's place (`fanout-floor.ts`): what the machine itself allows; with
+ * `--before DIR`, another built checkout's gateway (in memory), to measure a change side by side.
  *
  * Per row: the gateway's RSS and V8 heap before the subscribers, connected, and after the events, and
  * per subscriber (connected − before); the time the webhook's 202 took (p50/p99, measured by the
@@ -22,6 +23,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { signWebhookBody } from '../src/sandbox/webhooks.ts';
@@ -46,6 +48,8 @@ export interface FanoutOptions {
   selections: Selection[];
   redis: boolean;
   built: boolean;
+  /** `--before DIR`: each row also runs another built checkout's gateway (`DIR/dist/main.js`), as `before`. */
+  beforeDir?: string;
   /** `--floor`: each size also runs `fanout-floor.ts` (a bare ws relay) in the gateway's place, with the same clients. */
   floor: boolean;
   /** `--cpu-prof <dir>`: the gateway writes a V8 CPU profile there when it exits. */
@@ -64,6 +68,7 @@ export function fanoutOptions(flags: Record<string, string | true>): FanoutOptio
     selections: selection ? [selection as Selection] : ['ids', 'reads'],
     redis: Boolean(flags.redis),
     floor: Boolean(flags.floor),
+    ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
     built: !flags.tsx,
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof')! } : {}),
   };
@@ -119,7 +124,8 @@ function startClients(): { child: ChildProcess; ask: <T>(message: Record<string,
   return { child, ask };
 }
 
-type Mode = 'floor' | 'memory' | 'redis';
+/** floor: the bare relay; memory, redis: this checkout's gateway with that bus; before: `--before`'s, in memory. */
+type Mode = 'floor' | 'memory' | 'redis' | 'before';
 
 async function run(mode: Mode, selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
@@ -134,9 +140,9 @@ async function run(mode: Mode, selection: Selection, subscribers: number, sandbo
     WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }),
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
-  const entry = mode === 'floor' ? 'bench/fanout-floor.ts' : options.built ? 'dist/main.js' : 'src/main.ts';
-  const nodeArgs = mode === 'floor' ? ['--import', 'tsx'] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
-  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs });
+  const entry = mode === 'floor' ? 'bench/fanout-floor.ts' : mode === 'before' ? 'dist/main.js' : options.built ? 'dist/main.js' : 'src/main.ts';
+  const nodeArgs = mode === 'floor' ? ['--import', 'tsx'] : mode === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs, ...(mode === 'before' ? { cwd: options.beforeDir! } : {}) });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
@@ -229,7 +235,8 @@ async function run(mode: Mode, selection: Selection, subscribers: number, sandbo
 
 export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
   if (options.built && !existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)))) throw new Error('fanout runs the built gateway: run `npm run build` first (or pass --tsx)');
-  const modes: Mode[] = options.floor ? ['floor', 'memory'] : ['memory'];
+  if (options.beforeDir && !existsSync(join(options.beforeDir, 'dist/main.js'))) throw new Error(`--before: no ${join(options.beforeDir, 'dist/main.js')}; build that checkout first`);
+  const modes: Mode[] = [...(options.floor ? (['floor'] as const) : []), ...(options.beforeDir ? (['before'] as const) : []), 'memory'];
   if (options.redis) {
     if (await redisAnswers()) modes.push('redis');
     else console.log(`\n  NOTICE: no Redis at ${REDIS_URL}: the Redis rows are left out.`);

@@ -3,12 +3,14 @@
  * (so its heap can be measured after a full GC) and the sandbox and the clients in child processes:
  *
  * 1. heap: connects `--subscribers` graphql-ws clients (one socket each) of `{ id klarnaEventId }` on one
- *    account, then reports `heapUsed` after `global.gc()` before and after, per subscriber;
+ *    account, then reports `heapUsed` after `global.gc()` before and after, per subscriber; then sends
+ *    `--events` webhooks (default 20, 100 ms apart), waits until every subscriber has them all, and
+ *    reports the heap after GC again (what delivering left behind);
  * 2. reads: connects `--readers` clients of `{ id product { state } account { name state } }`, sends one
  *    signed webhook, waits until every one received it, and reports the Klarna calls the event cost
  *    (the sandbox's counters) and the calls the subscribes cost.
  *
- * Run: `node --expose-gc --import tsx bench/subscriber-heap.ts [--subscribers 2000] [--readers 200] [--dist [dir]] [--snapshots]`
+ * Run: `node --expose-gc --import tsx bench/subscriber-heap.ts [--subscribers 2000] [--readers 200] [--events 20] [--dist [dir]] [--snapshots]`
  * (`--dist`: the gateway built by `npm run build` into `dir`, default `dist`, rather than src/ through tsx);
  * (`--snapshots`: writes a V8 heap snapshot before and after the idle subscribers connect, for a diff).
  */
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   const { startGateway } = (await import(from('server'))) as typeof ServerModule;
   const subscribers = arg('subscribers', 2_000);
   const readers = arg('readers', 200);
+  const events = arg('events', 20);
   const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
   const config = loadConfig({ NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '1000000', WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }) });
   const gateway = await startGateway(
@@ -129,13 +132,22 @@ async function main(): Promise<void> {
     const snapshots = process.argv.includes('--snapshots');
     if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot()}`);
     await resetCounters();
-    await phase(subscribers, IDLE, async () => {
+    await phase(subscribers, IDLE, async (received) => {
       await sleep(1_000);
       const connected = heapAfterGc();
       if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot()}`);
       const subscribeCalls = (await counters()).total;
       console.log(`idle subscribers: ${subscribers}; heap before ${(before / 1e6).toFixed(1)} MB, connected ${(connected / 1e6).toFixed(1)} MB: ` +
         `${((connected - before) / subscribers / 1024).toFixed(1)} KB per subscriber; Klarna calls to subscribe: ${subscribeCalls}`);
+      for (let index = 0; index < events; index += 1) {
+        await webhook();
+        await sleep(100);
+      }
+      await until(() => received() >= subscribers * events, `${events} events to every subscriber`);
+      await sleep(500);
+      const delivered = heapAfterGc();
+      if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot()}`);
+      console.log(`after ${events} events: heap ${(delivered / 1e6).toFixed(1)} MB: ${((delivered - before) / subscribers / 1024).toFixed(1)} KB per subscriber`);
     });
     await phase(readers, READS, async (received) => {
       await resetCounters();

@@ -10,6 +10,7 @@ import type { EventRunner } from '../subscription-context.ts';
 import { DirectResults, errorResult, resultSinks, type DirectResultOptions, type EventResults } from './direct-results.ts';
 
 const DONE: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+const asValue = (value: ExecutionResult): IteratorResult<ExecutionResult> => ({ value, done: false });
 
 /**
  * Maps each source event to its execution through the subscription's runner; `return()` reaches the
@@ -42,7 +43,7 @@ class MappedEvents implements AsyncIterableIterator<ExecutionResult>, EventResul
   next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.failed) return Promise.resolve(DONE);
     return this.source.next().then(
-      async (result) => (result.done ? DONE : { value: await this.run(result.value), done: false }),
+      (result) => (result.done ? DONE : this.run(result.value).then(asValue)),
       (error: unknown) => {
         // The stream broke (e.g. the subscriber fell too far behind): one last result carries the
         // error, then the subscription completes. Thrown instead, graphql-ws would close the whole

@@ -38,6 +38,17 @@ export async function assertSubscriber(context: SchemaContext): Promise<void> {
   }
 }
 
+type Subject = 'account' | 'settlement' | 'order';
+
+/** The object whose verdict decides whether a subscriber receives `event`; undefined: none does (it is not received). */
+function subjectOf(event: KlarnaEvent): Subject | undefined {
+  if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return 'settlement';
+  if (event.orderId) return 'order';
+  return event.accountId ? 'account' : undefined;
+}
+
+const subjectId = (event: KlarnaEvent, subject: Subject): string => (subject === 'settlement' ? event.settlementId! : subject === 'order' ? event.orderId! : event.accountId!);
+
 /** The gateway's own rule: may this caller's token see this event at all (before Klarna is asked)? */
 export function callerMaySee(caller: Caller, event: KlarnaEvent): boolean {
   if (hasAllAccounts(caller)) return true;
@@ -103,12 +114,26 @@ export class Access {
 
   /** May the subscriber receive this event? */
   allows(event: KlarnaEvent): Promise<boolean> {
-    if (hasExpired(this.caller)) return Promise.reject(new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.'));
-    if (!callerMaySee(this.caller, event)) return Promise.resolve(false);
-    if (event.type === EVENT_TYPES.SETTLEMENT_REPORT_CREATED && event.settlementId) return this.settlement(event.settlementId);
-    if (event.orderId) return this.order(event.orderId);
-    if (event.accountId) return this.account(event.accountId);
-    return Promise.resolve(false);
+    let now: boolean | undefined;
+    try {
+      now = this.allowsNow(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (now !== undefined) return Promise.resolve(now);
+    const subject = subjectOf(event)!; // without one, `allowsNow` said false
+    return this[subject](subjectId(event, subject));
+  }
+
+  /**
+   * `allows` without waiting, when the answer needs no Klarna read (the gateway's own rules, or a
+   * verdict already kept); `undefined` otherwise. Throws UNAUTHENTICATED once the token has expired.
+   */
+  allowsNow(event: KlarnaEvent): boolean | undefined {
+    if (hasExpired(this.caller)) throw new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.');
+    if (!callerMaySee(this.caller, event)) return false;
+    const subject = subjectOf(event);
+    return subject ? this.verdicts.known(this.principal, `${subject} ${subjectId(event, subject)}`) : false;
   }
 }
 
@@ -147,6 +172,13 @@ class FilteredEvents implements AsyncIterableIterator<KlarnaEvent> {
     let allowed: Promise<boolean>;
     try {
       if (!this.accept(event)) return this.pull(resolve, reject);
+      // Most events are decided by a kept verdict: taken at once, without a promise per subscriber.
+      const now = this.access.allowsNow(event);
+      if (now === false) return this.pull(resolve, reject);
+      if (now === true) {
+        this.lastId = event.id;
+        return resolve(result);
+      }
       allowed = this.access.allows(event);
     } catch (error) {
       return this.interrupt(error, reject);

@@ -19,14 +19,17 @@ class LagMeasured implements AsyncIterableIterator<KlarnaEvent> {
   ) {}
 
   next(): Promise<IteratorResult<KlarnaEvent>> {
-    return this.events.next().then((result) => {
-      if (!result.done) {
-        const appendedAt = eventIdTime(result.value.id);
-        if (appendedAt >= this.subscribedAt) this.observe(Math.max(0, Date.now() - appendedAt) / 1000);
-      }
-      return result;
-    });
+    return this.events.next().then(this.measured);
   }
+
+  /** Made once per subscriber, not a closure per event. */
+  private readonly measured = (result: IteratorResult<KlarnaEvent>): IteratorResult<KlarnaEvent> => {
+    if (!result.done) {
+      const appendedAt = eventIdTime(result.value.id);
+      if (appendedAt >= this.subscribedAt) this.observe(Math.max(0, Date.now() - appendedAt) / 1000);
+    }
+    return result;
+  };
 
   return(): Promise<IteratorResult<KlarnaEvent>> {
     return this.events.return?.() ?? Promise.resolve({ value: undefined, done: true });
