@@ -124,10 +124,11 @@ function startClients(): { child: ChildProcess; ask: <T>(message: Record<string,
   return { child, ask };
 }
 
-/** floor: the bare relay; memory, redis: this checkout's gateway with that bus; before: `--before`'s, in memory. */
-type Mode = 'floor' | 'memory' | 'redis' | 'before';
+type Mode = 'memory' | 'redis';
+/** this: this checkout's gateway; before: `--before DIR`'s; floor: the bare relay (`fanout-floor.ts`, its bus is none). */
+type Server = 'this' | 'before' | 'floor';
 
-async function run(mode: Mode, selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
+async function run(server: Server, mode: Mode, selection: Selection, subscribers: number, sandboxUrl: string, options: FanoutOptions) {
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const env: Record<string, string> = {
     PORT: '0',
@@ -140,9 +141,9 @@ async function run(mode: Mode, selection: Selection, subscribers: number, sandbo
     WEBHOOK_SIGNING_KEYS: JSON.stringify({ [KEY_ID]: KEY }),
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
-  const entry = mode === 'floor' ? 'bench/fanout-floor.ts' : mode === 'before' ? 'dist/main.js' : options.built ? 'dist/main.js' : 'src/main.ts';
-  const nodeArgs = mode === 'floor' ? ['--import', 'tsx'] : mode === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
-  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs, ...(mode === 'before' ? { cwd: options.beforeDir! } : {}) });
+  const entry = server === 'floor' ? 'bench/fanout-floor.ts' : server === 'before' ? 'dist/main.js' : options.built ? 'dist/main.js' : 'src/main.ts';
+  const nodeArgs = server === 'floor' ? ['--import', 'tsx'] : server === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs, ...(server === 'before' ? { cwd: options.beforeDir! } : {}) });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
   try {
@@ -209,7 +210,8 @@ async function run(mode: Mode, selection: Selection, subscribers: number, sandbo
     const errors = reports.reduce((s, r) => s + r.errors, 0);
     return {
       subscribers,
-      mode,
+      gateway: server,
+      mode: server === 'floor' ? '-' : mode,
       selection,
       'RSS MB before/conn/after': `${mb(before.rssBytes)}/${mb(connected.rssBytes)}/${mb(after.rssBytes)}`,
       'heap MB before/conn/after': `${mb(before.heapBytes)}/${mb(connected.heapBytes)}/${mb(after.heapBytes)}`,
@@ -236,24 +238,28 @@ async function run(mode: Mode, selection: Selection, subscribers: number, sandbo
 export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
   if (options.built && !existsSync(fileURLToPath(new URL('../dist/main.js', import.meta.url)))) throw new Error('fanout runs the built gateway: run `npm run build` first (or pass --tsx)');
   if (options.beforeDir && !existsSync(join(options.beforeDir, 'dist/main.js'))) throw new Error(`--before: no ${join(options.beforeDir, 'dist/main.js')}; build that checkout first`);
-  const modes: Mode[] = [...(options.floor ? (['floor'] as const) : []), ...(options.beforeDir ? (['before'] as const) : []), 'memory'];
+  const modes: Mode[] = ['memory'];
   if (options.redis) {
     if (await redisAnswers()) modes.push('redis');
     else console.log(`\n  NOTICE: no Redis at ${REDIS_URL}: the Redis rows are left out.`);
   }
   const rows = [];
+  const servers: Server[] = [...(options.beforeDir ? (['before'] as const) : []), 'this'];
   for (const subscribers of options.subscribers) {
-    for (const mode of modes) {
-      for (const selection of mode === 'floor' ? (['ids'] as const) : options.selections) {
-        // A fresh sandbox per row, so every row starts from the same state and counters.
-        const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
-        try {
-          const row = await run(mode, selection, subscribers, sandbox.url, options);
-          console.log(JSON.stringify(row));
-          rows.push(row);
-        } finally {
-          await stopProcess(sandbox.child);
-        }
+    // Per size: the floor (once), then each bus and selection with before (if asked) and this gateway side by side.
+    const runs: [Server, Mode, Selection][] = [
+      ...(options.floor ? [['floor', 'memory', 'ids'] as [Server, Mode, Selection]] : []),
+      ...modes.flatMap((mode) => options.selections.flatMap((selection) => servers.map((server): [Server, Mode, Selection] => [server, mode, selection]))),
+    ];
+    for (const [server, mode, selection] of runs) {
+      // A fresh sandbox per row, so every row starts from the same state and counters.
+      const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0' }, /listening on (http:\/\/\S+)\s/);
+      try {
+        const row = await run(server, mode, selection, subscribers, sandbox.url, options);
+        console.log(JSON.stringify(row));
+        rows.push(row);
+      } finally {
+        await stopProcess(sandbox.child);
       }
     }
   }
