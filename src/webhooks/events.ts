@@ -56,11 +56,31 @@ export interface KlarnaEvent extends EventFacts {
 
 export const EVENT_ID = /^\d{1,15}-\d{1,15}$/;
 
-/** Orders two event ids: negative when `a` came first, 0 when equal, positive when `a` came later. */
+/**
+ * Orders two event ids: negative when `a` came first, 0 when equal, positive when `a` came later. The
+ * parts are compared as digit strings (leading zeros aside, a longer one is greater), so no array or
+ * number is made: every subscriber compares every event it is handed.
+ */
 export function compareEventIds(a: string, b: string): number {
-  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
-  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
-  return aMs - bMs || aSeq - bSeq;
+  if (a === b) return 0;
+  const aDash = a.indexOf('-');
+  const bDash = b.indexOf('-');
+  const aMsEnd = aDash < 0 ? a.length : aDash;
+  const bMsEnd = bDash < 0 ? b.length : bDash;
+  return compareDigits(a, 0, aMsEnd, b, 0, bMsEnd) || compareDigits(a, Math.min(aMsEnd + 1, a.length), a.length, b, Math.min(bMsEnd + 1, b.length), b.length);
+}
+
+/** Compares the decimal numbers `a[aFrom, aTo)` and `b[bFrom, bTo)` (an empty range is 0). */
+function compareDigits(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
+  while (aFrom < aTo && a.charCodeAt(aFrom) === 48) aFrom += 1;
+  while (bFrom < bTo && b.charCodeAt(bFrom) === 48) bFrom += 1;
+  const longer = aTo - aFrom - (bTo - bFrom);
+  if (longer !== 0) return longer;
+  for (; aFrom < aTo; aFrom += 1, bFrom += 1) {
+    const difference = a.charCodeAt(aFrom) - b.charCodeAt(bFrom);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** The millisecond part of an event id (when the log accepted it). */
