@@ -22,8 +22,8 @@
  *   every run.
  * - A payload holds the fields Yoga 5 (and its server adapter) give that hook, named in the payload
  *   types below (`test/unit/fused-hooks.test.ts` fails when Yoga gives one more). `onRequest`'s `url` is
- *   parsed once for the run (Yoga's is a proxy that parses the request's URL again on every read until
- *   a hook has read it through Yoga's own payload).
+ *   a parsed URL for the whole run (Yoga's is a proxy that parses the request's URL again on every read
+ *   until a hook has read it through Yoga's own payload).
  */
 type Hook = (payload: never) => unknown;
 type HookName = (typeof FUSED)[number];
@@ -44,12 +44,12 @@ function runInOrder(hooks: readonly Hook[], from: number, call: (hook: Hook) => 
 }
 
 /**
- * The URL of `onRequest`'s payload, read once: Yoga's own when a hook before the run has made it real,
- * else parsed from the request's URL on first read (Yoga's proxy parses it again on every read).
+ * The URL of `onRequest`'s payload: Yoga's own when a hook before the run has made it real, else parsed
+ * here, once (Yoga's proxy parses the request's URL again on every read; a hook of the gateway's reads it
+ * on every request).
  */
-function urlOnce(given: URL, fetchAPI: { URL: typeof URL }, request: () => Request): () => URL {
-  let url: URL | undefined = given instanceof fetchAPI.URL ? given : undefined;
-  return () => (url ??= new fetchAPI.URL(request().url, 'http://localhost'));
+function realUrl(given: URL, fetchAPI: { URL: typeof URL }, request: Request): URL {
+  return given instanceof fetchAPI.URL ? given : new fetchAPI.URL(request.url, 'http://localhost');
 }
 
 interface RequestPayload {
@@ -66,7 +66,6 @@ interface RequestPayload {
 function fuseOnRequest(hooks: readonly Hook[]): Hook {
   return ((outer: RequestPayload) => {
     let ended = false;
-    const url = urlOnce(outer.url, outer.fetchAPI, () => payload.request);
     const payload: RequestPayload = {
       request: outer.request,
       setRequest(next) {
@@ -75,9 +74,8 @@ function fuseOnRequest(hooks: readonly Hook[]): Hook {
       },
       serverContext: outer.serverContext,
       fetchAPI: outer.fetchAPI,
-      get url() {
-        return url();
-      },
+      // A data property, not a getter: a literal with an accessor is made slowly, per request.
+      url: realUrl(outer.url, outer.fetchAPI, outer.request),
       requestHandler: outer.requestHandler,
       setRequestHandler(next) {
         payload.requestHandler = next;
