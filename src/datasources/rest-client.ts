@@ -160,8 +160,10 @@ export abstract class RestClient {
     }
     const signal = budget ? budget.signal : this.context.signal;
     const refused = spec.method === 'GET' ? budget?.refusedSignal : undefined;
-    const response = await this.upstream
-      .send({
+    // try/catch, not `.catch(...)`: no closure and promise more per call while it is in flight.
+    let response: UpstreamResponse;
+    try {
+      response = await this.upstream.send({
         operation: spec.operation,
         method: spec.method,
         path: `${spec.path}${search}`,
@@ -170,10 +172,10 @@ export abstract class RestClient {
         idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
         ...(signal ? { signal } : {}),
         ...(refused ? { alsoCancelledBy: refused } : {}),
-      })
-      .catch((error: unknown) => {
-        throw this.failure(spec, budget ? budget.explain(error) : error);
       });
+    } catch (error) {
+      throw this.failure(spec, budget ? budget.explain(error) : error);
+    }
     if (response.status >= 200 && response.status < 300) return response;
     if (response.status === 401 || response.status === 403) budget?.refusedCredentials?.(response.status);
     const text = await response.body.text().catch(() => '');
@@ -188,12 +190,15 @@ export abstract class RestClient {
   /** Sends a call and returns its JSON body, checked against the contract. */
   protected async request<T>(spec: RequestSpec): Promise<T> {
     const response = await this.send(spec);
-    const text = await response.body.text().catch((error: unknown) => {
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
       const explained = this.context.budget ? this.context.budget.explain(error) : error;
       if (spec.method === 'GET') throw explained;
       // A write whose answer broke off was applied: its caller learns the key that fetches the answer again.
       throw writeFailure(explained instanceof OperationTimeoutError ? explained : new UpstreamUnavailableError(this.apiName), spec.idempotencyKey);
-    });
+    }
     if (!text) return undefined as T;
     const body = parseJson(text);
     const problems = body === undefined ? [{ parameter: 'body', reason: 'is not JSON' }] : this.checkResponse(spec.operation, response.status, body);

@@ -15,7 +15,7 @@
  * Introspection is left to `introspection.ts` (armor skips `__schema` for depth, so GraphiQL's
  * own introspection query, 21 levels deep, passes).
  */
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { refusal, type RefusalCode } from './refusals.ts';
@@ -38,8 +38,13 @@ function reported(code: RefusalCode) {
   };
 }
 
-export function useQueryLimits(limits: QueryLimits): Plugin {
-  return EnvelopArmorPlugin({
+/**
+ * Armor's plugins themselves, in its order: what `EnvelopArmorPlugin` would add from its `onPluginInit`
+ * at the same place. Handed over as a list, they are no plugin with `onPluginInit` that ends the gateway's
+ * runs of fused request hooks (`fused-hooks.ts`).
+ */
+export function queryLimitPlugins(limits: QueryLimits): Plugin[] {
+  return new EnvelopArmor({
     // Suggestions are hidden by `hide-suggestions.ts`, which also covers enum values and variables.
     blockFieldSuggestion: { enabled: false },
     maxTokens: {
@@ -61,5 +66,5 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     // Replaced by the planned cost (`operation-cost.ts`): armor's list arithmetic turned away a dashboard
     // of 100 store groups that costs Klarna two calls, and passed fan-outs that cost a hundred.
     costLimit: { enabled: false },
-  }) as Plugin;
+  }).protect().plugins as Plugin[];
 }

@@ -21,7 +21,7 @@ import { useHiddenSuggestions } from './hide-suggestions.ts';
 import { useIntrospectionPolicy } from './introspection.ts';
 import { useOperationBudget } from './operation-budget.ts';
 import { useOperationCost, type CostLimits } from './operation-cost.ts';
-import { useQueryLimits, type QueryLimits } from './query-limits.ts';
+import { queryLimitPlugins, type QueryLimits } from './query-limits.ts';
 import { useRequestLimits, type RequestLimits } from './request-limits.ts';
 
 export interface SecurityOptions {
@@ -70,7 +70,7 @@ export function securityPlugins(options: SecurityOptions): Plugin[] {
     useOriginCheck({ origins: options.corsOrigins, production: options.production }),
     ...(options.csrfPrevention ? [useCsrfPrevention()] : []),
     useRequestLimits(options.request),
-    useQueryLimits(options.query),
+    ...queryLimitPlugins(options.query),
     useIntrospectionPolicy({ enabled: options.introspection }),
     ...(options.production || !options.introspection ? [useHiddenSuggestions()] : []),
     // Before the budget: a refused operation never arms it.

@@ -30,12 +30,48 @@ export interface CircuitBreakerOptions {
   onOpen?: () => void;
 }
 
+/** Called as methods (`permit.success()`): a permit is one object per call, its methods shared, not bound. */
 export interface CallPermit {
   /** The half-open trial: the one call that decides whether the breaker closes (send it once, no retries). */
   readonly trial: boolean;
   success(): void;
   failure(): void;
   release(): void;
+}
+
+type Outcome = 'success' | 'failure' | 'release';
+
+/**
+ * A permit as a breaker issues it: its first report goes to the breaker's `settle` with the generation it
+ * was issued in; later ones are ignored. (A class, not closures per permit: one is made per call, and
+ * lives as long as the call.)
+ */
+class Permit implements CallPermit {
+  private reported = false;
+
+  constructor(
+    readonly trial: boolean,
+    private readonly issuedIn: number,
+    private readonly settle: (issuedIn: number, trial: boolean, outcome: Outcome) => void,
+  ) {}
+
+  success(): void {
+    this.report('success');
+  }
+
+  failure(): void {
+    this.report('failure');
+  }
+
+  release(): void {
+    this.report('release');
+  }
+
+  private report(outcome: Outcome): void {
+    if (this.reported) return;
+    this.reported = true;
+    this.settle(this.issuedIn, this.trial, outcome);
+  }
 }
 
 export interface CircuitBreaker {
@@ -91,23 +127,19 @@ export function createCircuitBreaker({ failureRate, minCalls, windowMs, openMs, 
     for (const bucket of buckets) Object.assign(bucket, { at: -1, calls: 0, failures: 0 });
   }
 
-  function permit(trial: boolean): CallPermit {
-    const issuedIn = generation;
-    let reported = false;
-    const report = (outcome: 'success' | 'failure' | 'release') => {
-      if (reported) return;
-      reported = true;
-      if (issuedIn !== generation) return;
-      if (!trial) {
-        if (outcome !== 'release') record(outcome === 'failure');
-        return;
-      }
-      if (outcome === 'success') close();
-      else if (outcome === 'failure') open();
-      else trialOut = false;
-    };
-    return { trial, success: () => report('success'), failure: () => report('failure'), release: () => report('release') };
+  /** A permit's one report: it counts only in the generation it was issued in. */
+  function settle(issuedIn: number, trial: boolean, outcome: Outcome): void {
+    if (issuedIn !== generation) return;
+    if (!trial) {
+      if (outcome !== 'release') record(outcome === 'failure');
+      return;
+    }
+    if (outcome === 'success') close();
+    else if (outcome === 'failure') open();
+    else trialOut = false;
   }
+
+  const permit = (trial: boolean): CallPermit => new Permit(trial, generation, settle);
 
   const state = (): BreakerState => (openSince === undefined ? 'closed' : now() < openUntil ? 'open' : 'half-open');
 
