@@ -10,6 +10,9 @@
  * with 4403 Forbidden, or fail that one subscription. An address refused for too many failed
  * authentications (`src/plugins/auth-failures.ts`) is closed with 1013 (try again later).
  *
+ * A subscription's results are written to its socket as they come (`src/plugins/direct-results.ts`):
+ * envelop and the protocol core see one stream that completes when they end.
+ *
  * A connection holds at most `maxSubscriptionsPerConnection` open subscriptions: one more is refused
  * with TOO_MANY_SUBSCRIPTIONS before it is set up (the per-principal cap is a Yoga plugin,
  * `src/plugins/subscription-limits.ts`, as it also counts SSE).
