@@ -112,22 +112,16 @@ export class Access {
     this.verdicts.grant(this.principal, `order ${id}`);
   }
 
-  /** May the subscriber receive this event? */
-  allows(event: KlarnaEvent): Promise<boolean> {
-    let now: boolean | undefined;
-    try {
-      now = this.allowsNow(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (now !== undefined) return Promise.resolve(now);
+  /** Klarna's verdict on an event `allowsNow` left open: read now, or joined while another subscriber reads it. */
+  readVerdict(event: KlarnaEvent): Promise<boolean> {
     const subject = subjectOf(event)!; // without one, `allowsNow` said false
     return this[subject](subjectId(event, subject));
   }
 
   /**
-   * `allows` without waiting, when the answer needs no Klarna read (the gateway's own rules, or a
-   * verdict already kept); `undefined` otherwise. Throws UNAUTHENTICATED once the token has expired.
+   * May the subscriber receive this event? Answered at once when no Klarna read is needed (the
+   * gateway's own rules, or a verdict already kept); `undefined` otherwise (ask `readVerdict`).
+   * Throws UNAUTHENTICATED once the token has expired.
    */
   allowsNow(event: KlarnaEvent): boolean | undefined {
     if (hasExpired(this.caller)) throw new UnauthenticatedError('The token has expired. Subscribe again with a fresh one and `after`.');
@@ -179,7 +173,7 @@ class FilteredEvents implements AsyncIterableIterator<KlarnaEvent> {
         this.lastId = event.id;
         return resolve(result);
       }
-      allowed = this.access.allows(event);
+      allowed = this.access.readVerdict(event);
     } catch (error) {
       return this.interrupt(error, reject);
     }

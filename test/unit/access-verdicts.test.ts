@@ -69,10 +69,10 @@ describe('Access.allowsNow', () => {
     return { access: createAccess(context), held };
   }
 
-  it('decides at once from a kept verdict, and leaves an unread one to `allows` (one read for both)', async () => {
+  it('decides at once from a kept verdict, and leaves an unread one to `readVerdict` (one read for both)', async () => {
     const { access: subscriber, held } = access(PASSTHROUGH_CALLER);
     expect(subscriber.allowsNow(event(ACCOUNT))).toBeUndefined();
-    const allowed = subscriber.allows(event(ACCOUNT));
+    const allowed = subscriber.readVerdict(event(ACCOUNT));
     expect(subscriber.allowsNow(event(ACCOUNT))).toBeUndefined(); // read still running
     held.settle();
     expect(await allowed).toBe(true);

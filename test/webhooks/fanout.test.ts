@@ -30,7 +30,7 @@ const logger = pino({ level: 'silent' });
 const BATCH = 4;
 const facts = (n: number): EventFacts => ({ klarnaEventId: `event-${n}-${randomUUID()}`, type: 'partner.account.updated', occurredAt: new Date().toISOString(), accountId: 'krn:partner:global:account:live:TEST' });
 // Decides nothing at once (`allowsNow`), so each event takes the path of a verdict still being read.
-const allow = { allows: async () => true, allowsNow: () => undefined } as unknown as Access;
+const allow = { readVerdict: async () => true, allowsNow: () => undefined } as unknown as Access;
 
 /** Reads `events` into `received` (Klarna event ids) until it ends; resolves with how it ended. */
 function consume(events: AsyncIterableIterator<KlarnaEvent>, received: string[], onEach: () => void = () => undefined): Promise<unknown> {
