@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- overhead [--duration 5] [--rounds 2] [--built] [--cpu-prof DIR] [--before DIR] [--queries Dashboard,Portfolio]`:
+ * `npm run bench -- overhead [--duration 5] [--rounds 2] [--processes 3] [--pin] [--built] [--cpu-prof DIR] [--before DIR] [--queries Dashboard,Portfolio]`:
  * what the product costs over a bare gateway, side by side in one run (issue #10).
  *
  * - The FULL gateway (`src/main.ts` via tsx, or `dist/main.js` with `--built` after `npm run build`) with
@@ -12,6 +12,21 @@
  *   from memory, so the gateways are what is measured. It records them at start-up, as every gateway
  *   asks each query once; then it is frozen, and a call it never saw fails the run.
  *
+ * Each gateway runs as `--processes` processes (3 by default), measured alike, and its figures are the
+ * median process's. Why: V8 does not optimise the same code the same way in every process. Two
+ * processes of the same build, under the same load, differ by up to ~30% in CPU per query (in one,
+ * promise-helpers' `fakePromise`, which Yoga calls for every hook, is not inlined and allocates its fake
+ * promises: 2-3% of the time in it, and the GC that follows), in the full gateway and the bare one alike.
+ * One process per gateway made a ratio a draw of that luck; the median of three is what a deployment
+ * of several replicas sees. The spread (lowest and highest process) is printed beside it.
+ *
+ * With `--pin` (2 or more cores, `taskset`), the gateways run on the last core and everything else (the
+ * load generator in this process, the upstream, the sandbox) on the others, so that the load
+ * generator never shares a core with the gateway measured. Off by default: on one core a gateway's GC
+ * helper threads take turns with its main thread instead of running beside it, which is not how it runs
+ * in production and weighs on the gateway with the most GC work (in one run on 2 cores, pinned:
+ * full÷bare 1.32× for both Dashboard and Portfolio, against 1.19–1.33× unpinned).
+ *
  * Before measuring, each query's `data` must be byte-identical (JSON) from every gateway to the bare
  * one's, at the same number of upstream calls; the run stops otherwise. Then, per query (all four, or
  * those named by `--queries`, a comma list of name prefixes), the gateways take turns, their order
@@ -22,8 +37,9 @@
  * with before also before÷bare and full÷before. Last, with the upstream at 50 ms a call, the
  * Dashboard's p50 at concurrency 1 against one direct round trip, for every gateway.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
@@ -52,11 +68,15 @@ export interface OverheadOptions {
   beforeDir?: string;
   /** `--queries Dashboard,Portfolio`: name prefixes of the queries to measure (default: all four). */
   queryPrefixes?: string[];
+  /** Processes per gateway (`--processes`, default 3): each gateway's figures are its median process's. */
+  processes: number;
+  /** `--pin`: gateways on the last core, the rest on the others. */
+  pin: boolean;
 }
 
 /**
  * Options from `--duration <s>`, `--rounds <n>`, `--built`, `--cpu-prof DIR`, `--before DIR`,
- * `--queries a,b` (or BENCH_DURATION / BENCH_ROUNDS).
+ * `--queries a,b`, `--processes n`, `--pin` (or BENCH_DURATION / BENCH_ROUNDS / BENCH_PROCESSES).
  */
 export function overheadOptions(flags: Record<string, string | true>): OverheadOptions {
   const number = (flag: string, env: string, fallback: number) => {
@@ -71,6 +91,8 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     durationSeconds: number('duration', 'BENCH_DURATION', 5),
     rounds: Math.max(1, Math.round(number('rounds', 'BENCH_ROUNDS', 2))),
     connections: 20,
+    processes: Math.max(1, Math.round(number('processes', 'BENCH_PROCESSES', 3))),
+    pin: Boolean(flags.pin),
     built: Boolean(flags.built),
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof') } : {}),
     ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
@@ -99,11 +121,36 @@ function selectQueries(prefixes: string[] | undefined): typeof QUERIES {
 /** Callers bring their Klarna credentials (passthrough): every gateway sends them on. */
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${DEMO_CREDENTIALS.apiKey}` };
 
+type GatewayName = 'full' | 'before' | 'bare';
+
+/** One process of a gateway (each gateway runs as `--processes` of them). */
 interface Gateway {
   /** `full` (this checkout), `before` (`--before DIR`), `bare` (the reference, last in the list). */
-  name: 'full' | 'before' | 'bare';
+  name: GatewayName;
   url: string;
   pid: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * With 2 or more cores and `taskset` at hand: the gateways' processes (every thread: V8's GC helpers
+ * too) on the last core, the others on the rest. False when it could not be done (then nothing is pinned).
+ */
+function pinToCores(gatewayPids: number[], otherPids: number[]): boolean {
+  const last = availableParallelism() - 1;
+  if (last < 1) return false;
+  try {
+    for (const pid of gatewayPids) execFileSync('taskset', ['-apc', String(last), String(pid)], { stdio: 'ignore' });
+    for (const pid of otherPids) execFileSync('taskset', ['-apc', `0-${last - 1}`, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface UpstreamCounters {
@@ -137,13 +184,17 @@ const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0)
 /** Each round's turn order: the list rotated by the round, so every gateway goes first, middle and last alike. */
 const turnOrder = <T>(items: T[], round: number) => items.map((_, index) => items[(index + round) % items.length]!);
 
-export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir, beforeDir, queryPrefixes }: Partial<OverheadOptions> = {}) {
+export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir, beforeDir, queryPrefixes, processes = 3, pin = false }: Partial<OverheadOptions> = {}) {
   const queries = selectQueries(queryPrefixes);
   if (beforeDir && !existsSync(join(beforeDir, 'dist/main.js'))) throw new Error(`--before: no ${join(beforeDir, 'dist/main.js')}; build that checkout first`);
   if (beforeDir && !built) console.warn('--before runs a built gateway; add --built so the full one is built too, for a like-for-like comparison');
   const started: Awaited<ReturnType<typeof startProcess>>[] = [];
   // The product gateways (full, before) log at info to a file each.
-  const logFiles = new Map((['full', ...(beforeDir ? ['before'] : [])] as const).map((name) => [name, join(tmpdir(), `overhead-${name}-gateway-${process.pid}.log`)]));
+  const logFiles = new Map(
+    (['full', ...(beforeDir ? ['before'] : [])] as const).flatMap((name) =>
+      Array.from({ length: processes }, (_, index) => [`${name} #${index + 1}`, join(tmpdir(), `overhead-${name}-gateway-${index + 1}-${process.pid}.log`)] as const),
+    ),
+  );
   let failed = true;
   try {
     const sandbox = await startProcess('src/sandbox/cli.ts', { SANDBOX_PORT: '0', SANDBOX_SEED: String(SEED) }, /listening on (http:\/\/\S+)\s/);
@@ -170,23 +221,24 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       RATE_LIMIT_PER_MINUTE: '1000000',
       GRAPHIQL: 'false',
     };
-    const startGateway = async (name: Gateway['name'], start: Promise<Awaited<ReturnType<typeof startProcess>>>): Promise<Gateway> => {
+    const startGateway = async (name: GatewayName, start: Promise<Awaited<ReturnType<typeof startProcess>>>): Promise<Gateway> => {
       const running = await start;
       started.push(running);
       return { name, url: running.url, pid: running.child.pid! };
     };
-    const product = (name: 'full' | 'before', entry: string, options: { nodeArgs: string[]; cwd?: string }) =>
-      startGateway(name, startProcess(entry, productEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFiles.get(name)!, ...options }));
-    // In the order of every list below: full, before (with --before), then bare, the reference, last.
+    const product = (name: 'full' | 'before', index: number, entry: string, options: { nodeArgs: string[]; cwd?: string }) =>
+      startGateway(name, startProcess(entry, productEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFiles.get(`${name} #${index + 1}`)!, ...options }));
+    const each = (start: (index: number) => Promise<Gateway>) => Array.from({ length: processes }, (_, index) => start(index));
+    // In the order of every list below: full, before (with --before), then bare, the reference, last;
+    // each gateway's processes together.
     const gateways = await Promise.all([
-      product('full', fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] }),
-      ...(beforeDir ? [product('before', 'dist/main.js', { nodeArgs: [], cwd: beforeDir })] : []),
-      startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/)),
+      ...each((index) => product('full', index, fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] })),
+      ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: [], cwd: beforeDir })) : []),
+      ...each(() => startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/))),
     ]);
-    const bare = gateways.at(-1)!;
-    const full = gateways[0]!;
-    const before = gateways.find((gateway) => gateway.name === 'before');
-    const names = gateways.map((gateway) => gateway.name);
+    const names = [...new Set(gateways.map((gateway) => gateway.name))];
+    const processesOf = (name: GatewayName) => gateways.filter((gateway) => gateway.name === name);
+    const pinned = pin && pinToCores(gateways.map((gateway) => gateway.pid), [process.pid, sandbox.child.pid!, upstream.child.pid!]);
 
     // Recording: each gateway asks each query once (the upstream forwards to the sandbox and keeps the
     // answers), the Dashboard too for the latency regime, and the direct round trip of that regime.
@@ -210,8 +262,9 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
         if (counters.misses) throw new Error(`${name}: the ${gateway.name} gateway made ${counters.misses} call(s) the upstream never recorded (see its stderr above)`);
         seen.set(gateway, { data, counters });
       }
-      const reference = seen.get(bare)!;
-      for (const gateway of gateways.slice(0, -1)) {
+      const referenceProcess = processesOf('bare')[0]!;
+      const reference = seen.get(referenceProcess)!;
+      for (const gateway of gateways.filter((each) => each !== referenceProcess)) {
         const { data, counters } = seen.get(gateway)!;
         if (data !== reference.data) throw new Error(`${name}: the ${gateway.name} and bare gateways' data differ ${firstDifference([gateway.name, data], ['bare', reference.data])}`);
         if (counters.total !== reference.counters.total) {
@@ -221,8 +274,15 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       callsPerQuery.set(name, reference.counters.total);
       checked.push(`${name} ${reference.data.length} bytes, ${reference.counters.total} call(s): ${Object.entries(reference.counters.byRoute).map(([route, n]) => `${route} ×${n}`).join(', ')}`);
     }
-    const all = gateways.length === 2 ? 'Both gateways' : `All ${gateways.length} gateways (${names.join(', ')}; before = ${beforeDir})`;
-    console.log(`\nFixed upstream: ${recorded} answers recorded from the sandbox. ${all} answer byte-identical data with the same upstream calls:\n  ${checked.join('\n  ')}`);
+    const all = names.length === 2 ? 'Both gateways' : `All ${names.length} gateways (${names.join(', ')}; before = ${beforeDir})`;
+    console.log(`\nFixed upstream: ${recorded} answers recorded from the sandbox. ${all}, ${processes} process(es) each, answer byte-identical data with the same upstream calls:\n  ${checked.join('\n  ')}`);
+    console.log(
+      pinned
+        ? `Gateways pinned to core ${availableParallelism() - 1}; the load generator, upstream and sandbox to the other core(s).`
+        : `Not pinned to cores (${pin ? 'one core, or no taskset' : 'no --pin'}): the load generator shares the cores with the gateways.`,
+    );
+    // The turns: the gateways alternate (full #1, bare #1, full #2, bare #2, ...), and each round starts one later.
+    const turns = Array.from({ length: processes }, (_, index) => names.map((name) => processesOf(name)[index]!)).flat();
 
     // Throughput, CPU and latency at concurrency 20, the gateways taking turns per query.
     const options = (gateway: Gateway, body: string) => ({ url: gateway.url, method: 'POST' as const, headers: HEADERS, body, connections });
@@ -230,7 +290,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     const rows: Record<string, string | number>[] = [];
     const ratios: Record<string, string | number>[] = [];
     // Ratio columns: full÷bare (the aims'), then with --before, before÷bare and full÷before (after against before).
-    const pairs: [Gateway, Gateway][] = before ? [[full, bare], [before, bare], [full, before]] : [[full, bare]];
+    const pairs: [GatewayName, GatewayName][] = beforeDir ? [['full', 'bare'], ['before', 'bare'], ['full', 'before']] : [['full', 'bare']];
     for (const { name, body } of queries) {
       const amounts = new Map<Gateway, number>();
       for (const gateway of gateways) {
@@ -241,7 +301,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       }
       const totals = new Map(gateways.map((gateway) => [gateway, { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [] as number[], p99: [] as number[] }]));
       for (let round = 0; round < rounds; round += 1) {
-        for (const gateway of turnOrder(gateways, round)) {
+        for (const gateway of turnOrder(turns, round)) {
           const total = totals.get(gateway)!;
           let cpuBefore = 0;
           let cpuAfter = 0;
@@ -261,31 +321,37 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
           total.p99.push(result.p99);
         }
       }
-      const requestsPerSecond = (gateway: Gateway) => totals.get(gateway)!.requests / totals.get(gateway)!.seconds;
-      const cpuPerQuery = (gateway: Gateway) => totals.get(gateway)!.cpuMs / Math.max(1, totals.get(gateway)!.requests);
-      for (const gateway of gateways) {
-        const total = totals.get(gateway)!;
+      // Per process, then per gateway: its median process.
+      const processRate = (gateway: Gateway) => totals.get(gateway)!.requests / totals.get(gateway)!.seconds;
+      const processCpu = (gateway: Gateway) => totals.get(gateway)!.cpuMs / Math.max(1, totals.get(gateway)!.requests);
+      const requestsPerSecond = (name: GatewayName) => median(processesOf(name).map(processRate));
+      const cpuPerQuery = (name: GatewayName) => median(processesOf(name).map(processCpu));
+      for (const gatewayName of names) {
+        const of = processesOf(gatewayName).map((gateway) => totals.get(gateway)!);
+        const sum = (pick: (total: (typeof of)[number]) => number) => of.reduce((all, total) => all + pick(total), 0);
+        const cpus = processesOf(gatewayName).map(processCpu);
         rows.push({
           query: name,
-          gateway: gateway.name,
-          'upstream calls/query': round1(total.calls / Math.max(1, total.requests)),
-          'req/s': Math.round(requestsPerSecond(gateway)),
-          'p50 (ms)': round1(mean(total.p50)),
-          'p99 (ms)': round1(mean(total.p99)),
-          'CPU ms/query': round2(cpuPerQuery(gateway)),
-          requests: total.requests,
-          'errors + non-2xx': total.failures,
+          gateway: gatewayName,
+          'upstream calls/query': round1(sum((total) => total.calls) / Math.max(1, sum((total) => total.requests))),
+          'req/s': Math.round(requestsPerSecond(gatewayName)),
+          'p50 (ms)': round1(median(of.map((total) => mean(total.p50)))),
+          'p99 (ms)': round1(median(of.map((total) => mean(total.p99)))),
+          'CPU ms/query': round2(cpuPerQuery(gatewayName)),
+          ...(processes > 1 ? { 'CPU ms/query, processes': `${round2(Math.min(...cpus))}–${round2(Math.max(...cpus))}` } : {}),
+          requests: sum((total) => total.requests),
+          'errors + non-2xx': sum((total) => total.failures),
         });
       }
-      const ratioColumns = (of: [Gateway, Gateway][]) =>
+      const ratioColumns = (of: [GatewayName, GatewayName][]) =>
         Object.fromEntries(
           of.flatMap(([a, b]) => [
-            [`CPU/query ${a.name}÷${b.name}`, `${round2(cpuPerQuery(a) / cpuPerQuery(b))}×`],
-            [`req/s ${a.name}÷${b.name}`, `${round2(requestsPerSecond(a) / requestsPerSecond(b))}×`],
+            [`CPU/query ${a}÷${b}`, `${round2(cpuPerQuery(a) / cpuPerQuery(b))}×`],
+            [`req/s ${a}÷${b}`, `${round2(requestsPerSecond(a) / requestsPerSecond(b))}×`],
           ]),
         );
-      const cpuRatio = cpuPerQuery(full) / cpuPerQuery(bare);
-      const throughputRatio = requestsPerSecond(full) / requestsPerSecond(bare);
+      const cpuRatio = cpuPerQuery('full') / cpuPerQuery('bare');
+      const throughputRatio = requestsPerSecond('full') / requestsPerSecond('bare');
       const aimed = name === 'Dashboard' || name.startsWith('Portfolio');
       ratios.push({
         query: name,
@@ -304,7 +370,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     const samples = new Map(gateways.map((gateway) => [gateway, { p50: [] as number[], p99: [] as number[] }]));
     for (const gateway of gateways) await sequential({ url: gateway.url, method: 'POST', headers: HEADERS, body, durationSeconds: 0.5 });
     for (let round = 0; round < rounds; round += 1) {
-      for (const gateway of turnOrder(gateways, round)) {
+      for (const gateway of turnOrder(turns, round)) {
         const result = await sequential({ url: gateway.url, method: 'POST', headers: HEADERS, body, durationSeconds });
         if (result.failures) throw new Error(`Dashboard at ${UPSTREAM_LATENCY_MS} ms: the ${gateway.name} gateway failed ${result.failures} request(s)`);
         samples.get(gateway)!.p50.push(result.p50);
@@ -312,18 +378,19 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       }
     }
     await fetchJson(fixed('/latency'), 'POST', { ms: 0 });
-    const latency = gateways.map((gateway) => {
-      const p50 = round1(mean(samples.get(gateway)!.p50));
-      return { gateway: gateway.name, 'p50 (ms)': p50, 'p99 (ms)': round1(mean(samples.get(gateway)!.p99)), 'over one round trip (ms)': round1(p50 - roundTrip.p50) };
+    const latency = names.map((gatewayName) => {
+      const of = processesOf(gatewayName).map((gateway) => samples.get(gateway)!);
+      const p50 = round1(median(of.map((sample) => mean(sample.p50))));
+      return { gateway: gatewayName, 'p50 (ms)': p50, 'p99 (ms)': round1(median(of.map((sample) => mean(sample.p99)))), 'over one round trip (ms)': round1(p50 - roundTrip.p50) };
     });
 
     const capitalized = (text: string) => text[0]!.toUpperCase() + text.slice(1);
-    const orders = Array.from({ length: Math.min(rounds, gateways.length) }, (_, round) => turnOrder(names, round).join(', '));
+    const orders = Array.from({ length: Math.min(rounds, names.length) }, (_, round) => turnOrder(names, round).join(', '));
     printTable(
-      `${capitalized(names.join(' vs '))} gateway${before ? ` (before: ${beforeDir})` : ''}, fixed upstream at 0 ms: concurrency ${connections}, keep-alive, ${rounds} turn(s) each of ~${durationSeconds} s per query (${rounds > 1 ? orders.join(', then ') : names.join(', then ')}); CPU from /proc, per request answered`,
+      `${capitalized(names.join(' vs '))} gateway${beforeDir ? ` (before: ${beforeDir})` : ''}, fixed upstream at 0 ms: concurrency ${connections}, keep-alive, ${processes} process(es) each, ${rounds} turn(s) per process of ~${durationSeconds} s per query (${rounds > 1 ? orders.join(', then ') : names.join(', then ')}); CPU from /proc, per request answered; figures of each gateway's median process`,
       rows,
     );
-    printTable(`${capitalized(pairs.map(([a, b]) => `${a.name} ÷ ${b.name}`).join(', '))} (CPU per query: lower is better; req/s: higher is better)`, ratios);
+    printTable(`${capitalized(pairs.map(([a, b]) => `${a} ÷ ${b}`).join(', '))} (CPU per query: lower is better; req/s: higher is better)`, ratios);
     printTable(
       `Dashboard at concurrency 1, upstream at ${UPSTREAM_LATENCY_MS} ms a call (one direct round trip, GET account?expand=all: p50 ${roundTrip.p50} ms, p99 ${roundTrip.p99} ms)`,
       latency,

@@ -170,7 +170,10 @@ export function createGateway(options: GatewayOptions) {
     maskedErrors: { maskError },
     ...securityYogaOptions(options.security),
     logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      // Yoga logs several debug lines per request: their text is only made when debug is on.
+      debug: (...args) => {
+        if (logger.isLevelEnabled('debug')) logger.debug(args.map(String).join(' '));
+      },
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
       // Yoga also logs every GraphQL error that `maskError` replaced: an expected one (NOT_FOUND, ...) is

@@ -2,7 +2,7 @@
  * The principal: whose credentials reach Klarna, and the hash every cache that outlives a request is
  * keyed by. Two callers with different hashes never share a cached value.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface Principal {
   /** What is sent to Klarna as `Authorization`; absent when the caller brought none and we hold none. */
@@ -11,7 +11,8 @@ export interface Principal {
   hash: string;
 }
 
-const hashOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
+// (One-shot `hash`: a third of `createHash().update().digest()`'s cost, on every request.)
+const hashOf = (identity: string) => hash('sha256', identity, 'hex').slice(0, 32);
 
 const SCHEMES: Readonly<Record<string, string>> = { basic: 'Basic', bearer: 'Bearer' };
 

@@ -112,11 +112,14 @@ export function useCompression({ minBytes }: CompressionOptions): Plugin {
       if (!COMPRESSIBLE.has(mediaType) || response.headers.has('content-encoding')) return;
       // The representation depends on Accept-Encoding whether or not this one is compressed.
       addVary(response.headers, 'Accept-Encoding');
-      if (!response.body || response.status === 204 || response.status === 304 || request.method === 'HEAD') return;
+      if (response.status === 204 || response.status === 304 || request.method === 'HEAD') return;
       const coding = negotiateEncoding(request.headers.get('accept-encoding'));
       if (!coding) return;
       const declared = response.headers.get('content-length');
       if (mediaType !== STREAMED && declared !== null && Number(declared) < minBytes) return;
+      // Read last: the Response ponyfill makes a ReadableStream of its body when \`body\` is first read,
+      // which an answer sent as it is never needs.
+      if (!response.body) return;
       // (Copied by hand: the Headers ponyfill copies another's names in their original case, which its
       // own `delete` and `set` then miss.)
       const headers = new fetchAPI.Headers([...response.headers].map(([name, value]): [string, string] => [name.toLowerCase(), value]));
