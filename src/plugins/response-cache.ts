@@ -36,7 +36,7 @@
  *   served until their TTL runs out, or until that key is next refused by Klarna. In passthrough mode
  *   the TTL is the revocation window.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST, isObjectType, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -139,7 +139,7 @@ function revokedTags(context: OperationContext): Entity[] {
 export function sessionOf(request: Request): string {
   const presented = request.headers.get('authorization')?.trim();
   const authorization = canonicalAuthorization(presented) ?? presented;
-  return authorization ? createHash('sha256').update(authorization).digest('hex') : 'gateway-credentials';
+  return authorization ? hash('sha256', authorization, 'hex') : 'gateway-credentials';
 }
 
 export interface ResponseCacheOptions {

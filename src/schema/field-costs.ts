@@ -11,7 +11,7 @@
  * - store groups arrive with their stores inline from their own list and read, and from an account
  *   only with `expand=store_groups.stores`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { isObjectType, type DocumentNode, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion } from '../datasources/partner-management.ts';
@@ -294,7 +294,7 @@ export function createCostPlanner({ maxPlans = 1_000 }: { maxPlans?: number } = 
     // Short variables key the plan as they are (most operations: none, or an id or two); long ones by
     // their hash, so that the cache's memory stays bounded.
     const json = JSON.stringify(variables ?? {});
-    const variablesKey = json.length <= 256 ? json : createHash('sha256').update(json).digest('base64url');
+    const variablesKey = json.length <= 256 ? json : hash('sha256', json, 'base64url');
     const key = `${identityOf(schema)} ${identityOf(document)} ${operationName ?? ''} ${variablesKey}`;
     const known = plans.get(key);
     if (known) return known.plan;
