@@ -23,7 +23,7 @@ async function sameBothWays(scenario: (log: string[]) => Plugin[], expected?: st
   const asEnvelop: string[] = [];
   const fused: string[] = [];
   const plugins = fuseOperationHooks(scenario(fused));
-  // Else the scenario would prove nothing: some of its hooks were fused.
+  // Some of the scenario's hooks were fused (else it would prove nothing).
   expect(hookCount(plugins)).toBeLessThan(hookCount(scenario([])));
   const plainAnswer = await (await ask(scenario(asEnvelop), query, stream)).text();
   const fusedAnswer = await (await ask(plugins, query, stream)).text();
