@@ -22,6 +22,7 @@ import { useAcceptCheck, useStreamingAcceptCheck } from './plugins/accept.ts';
 import { useCoercionErrorCodes } from './plugins/coercion-errors.ts';
 import { useCompression, type CompressionOptions } from './plugins/compression.ts';
 import { fuseRequestHooks } from './plugins/fused-hooks.ts';
+import { fuseOperationHooks } from './plugins/fused-operation-hooks.ts';
 import { useHealthBody } from './plugins/health.ts';
 import { createOperationLog } from './plugins/operation-log.ts';
 import { useOperationOutcome } from './plugins/operation-outcome.ts';
@@ -183,8 +184,9 @@ export function createGateway(options: GatewayOptions) {
         if (!args.some((arg) => arg instanceof GraphQLError)) logger.error(args.map(String).join(' '));
       },
     },
-    // Their per-request hooks run as one per run (`fuseRequestHooks`: the same order and payloads, far less garbage).
-    plugins: fuseRequestHooks([
+    // Their per-request and per-operation hooks run as one per run (`fuseRequestHooks`, `fuseOperationHooks`:
+    // the same order and payloads, far less garbage).
+    plugins: fuseOperationHooks(fuseRequestHooks([
       // First: its instrumentation is the outermost, so the operation's span covers every other plugin's work.
       ...(tracing ? [tracing.plugin] : []),
       // `/health`'s body, before the plugins that add headers to every answer (its answer is replaced).
@@ -232,7 +234,7 @@ export function createGateway(options: GatewayOptions) {
       ...(options.responseCache ? [options.responseCache.plugin((request) => authenticate(request.headers).then(() => true, () => false))] : []),
       // Last: it compresses the answer as every other plugin left it (headers, ETag, or a 304 it leaves alone).
       ...(options.compression ? [useCompression(options.compression)] : []),
-    ]),
+    ])),
   });
   return yoga;
 }

@@ -25,17 +25,15 @@
  *   a parsed URL for the whole run (Yoga's is a proxy that parses the request's URL again on every read
  *   until a hook has read it through Yoga's own payload).
  */
-type Hook = (payload: never) => unknown;
-type HookName = (typeof FUSED)[number];
-const FUSED = ['onRequest', 'onRequestParse', 'onParams', 'onResponse'] as const;
+export type Hook = (payload: never) => unknown;
 
-const isPromise = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+export const isPromise = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
 /**
  * Calls `call(hooks[i])` for each hook from `from` on, in order, waiting for a returned promise before the
  * next; `stopped()` is asked after each (once its promise settled), and ends the walk when true.
  */
-function runInOrder(hooks: readonly Hook[], from: number, call: (hook: Hook) => unknown, stopped: () => boolean): void | Promise<void> {
+export function runInOrder(hooks: readonly Hook[], from: number, call: (hook: Hook) => unknown, stopped: () => boolean): void | Promise<void> {
   for (let index = from; index < hooks.length; index += 1) {
     const result = call(hooks[index]!);
     if (isPromise(result)) return Promise.resolve(result).then(() => (stopped() ? undefined : runInOrder(hooks, index + 1, call, stopped)));
@@ -216,7 +214,7 @@ function fuseOnResponse(hooks: readonly Hook[]): Hook {
   }) as Hook;
 }
 
-const FUSERS: Record<HookName, (hooks: readonly Hook[]) => Hook> = {
+const FUSERS = {
   onRequest: fuseOnRequest,
   onRequestParse: fuseOnRequestParse,
   onParams: fuseOnParams,
@@ -230,11 +228,19 @@ const FUSERS: Record<HookName, (hooks: readonly Hook[]) => Hook> = {
  * (Yoga skips them) are dropped.
  */
 export function fuseRequestHooks<P extends object>(plugins: readonly (P | false | null | undefined)[]): P[] {
+  return fuseRuns(plugins, FUSERS);
+}
+
+/**
+ * `plugins` with each run of consecutive hooks of a name in `fusers` replaced by `fusers[name](run)` on
+ * the run's first plugin (a run of one is left as it is). A plugin with `onPluginInit` ends every run.
+ */
+export function fuseRuns<P extends object>(plugins: readonly (P | false | null | undefined)[], fusers: Record<string, (hooks: readonly Hook[]) => Hook>): P[] {
   const result = plugins.filter(Boolean).map((plugin) => ({ ...(plugin as Record<string | symbol, unknown>) }));
-  for (const name of FUSED) {
+  for (const name of Object.keys(fusers)) {
     let run: { owner: Record<string | symbol, unknown>; hooks: Hook[] } | undefined;
     const close = () => {
-      if (run && run.hooks.length > 1) run.owner[name] = FUSERS[name](run.hooks);
+      if (run && run.hooks.length > 1) run.owner[name] = fusers[name]!(run.hooks);
       run = undefined;
     };
     for (const plugin of result) {
