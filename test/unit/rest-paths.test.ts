@@ -115,8 +115,8 @@ function recordingClients() {
     origin: 'https://klarna.example',
     send: async (call) => {
       sent.push(call);
-      const text = '{}';
-      return { status: 200, headers: {}, body: { text: async () => text, dump: async () => undefined } } as never;
+      const bytes = new TextEncoder().encode('{}');
+      return { status: 200, headers: {}, body: { bytes: async () => bytes, dump: async () => undefined } } as never;
     },
     breakerState: () => 'closed' as never,
     operationBreakerState: () => 'closed' as never,
