@@ -15,6 +15,9 @@ export interface ObjectSlot<T> {
   delete(owner: object): void;
 }
 
+/** How a slot is first defined on its owner (one descriptor for all, not one per request): hidden and writable. */
+const HIDDEN_SLOT: PropertyDescriptor = Object.freeze({ value: undefined, writable: true, configurable: true, enumerable: false });
+
 /**
  * A slot: a private, non-enumerable symbol property, so copies of the owner (`{ ...context }`,
  * `Object.create(context)`) never carry or inherit it, as they never shared a WeakMap entry.
@@ -25,8 +28,8 @@ export function objectSlot<T>(description: string): ObjectSlot<T> {
   return {
     get: (owner) => (Object.hasOwn(owner, key) ? (owner as Owner)[key] : undefined),
     set: (owner, value) => {
-      if (Object.hasOwn(owner, key)) (owner as Owner)[key] = value;
-      else Object.defineProperty(owner, key, { value, writable: true, configurable: true, enumerable: false });
+      if (!Object.hasOwn(owner, key)) Object.defineProperty(owner, key, HIDDEN_SLOT);
+      (owner as Owner)[key] = value;
     },
     delete: (owner) => {
       // Left in place as undefined: deleting a property would turn the owner into a slow dictionary object.

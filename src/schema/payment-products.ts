@@ -90,7 +90,8 @@ builder.node(PaymentProductRef, {
     paymentAccounts: t.field({
       type: [PaymentAccountRef],
       description: 'Where its payments settle.',
-      resolve: (p) => (p.payment_accounts ?? []).map((account) => ({ ...account, accountId: p.accountId, productId: p.product_id })),
+      // Marked in place, as `scope` does: each account object is this request's, under this one product.
+      resolve: (p) => (p.payment_accounts ?? []).map((account) => Object.assign(account, { accountId: p.accountId, productId: p.product_id })),
     }),
   }),
 });
