@@ -191,9 +191,9 @@ export abstract class RestClient {
   protected async request<T>(spec: RequestSpec): Promise<T> {
     const response = await this.send(spec);
     // Read as bytes, not text: undici keeps what its read promise resolved with until the body stream's
-    // deferred destroy has run (a setImmediate), so a text answer outlived the parse under load and was
-    // copied by the young-generation GC with the parsed value it became (~8 KB a Dashboard, as often as
-    // not promoted). The bytes live outside the JS heap, and the text made of them dies at the parse.
+    // deferred destroy has run (a setImmediate), so under load a text answer outlived the parse and was
+    // copied by young-generation GCs (heap sampling: ~8 KB a Dashboard request surviving one). The
+    // bytes live outside the JS heap, and the text made of them dies at the parse.
     let bytes: Uint8Array;
     try {
       bytes = await response.body.bytes();
