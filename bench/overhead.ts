@@ -45,6 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
+import { percentile } from './fanout-stats.ts';
 import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess } from './utils.ts';
 
 const SEED = 20_250_101;
@@ -131,11 +132,8 @@ interface Gateway {
   pid: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
+/** The middle value (the upper of the two middle ones for an even count). */
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 /**
  * With 2 or more cores and `taskset` at hand: the gateways' processes (every thread: V8's GC helpers

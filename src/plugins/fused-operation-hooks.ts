@@ -138,20 +138,28 @@ function executeAnswer(afters: readonly unknown[]): unknown {
   return afters.length === 0 ? undefined : afters.length === 1 ? afters[0] : fuseExecuteAfters(afters as ExecuteAfter[]);
 }
 
+/**
+ * Calls `call(callback, payload)` for each callback in order (as `keepInOrder`), each payload with `result`
+ * as the callbacks before it left it; `setResult` sets it for envelop too.
+ */
+function passResultInOrder<C>(callbacks: readonly C[], outer: ExecuteDonePayload, call: (callback: C, payload: ExecuteDonePayload) => unknown, kept: unknown[]): void | Promise<void> {
+  const carried = {
+    args: outer.args,
+    result: outer.result,
+    setResult(next: unknown) {
+      carried.result = next;
+      outer.setResult(next);
+    },
+  };
+  return keepInOrder(callbacks, 0, (callback) => call(callback, { args: carried.args, result: carried.result, setResult: carried.setResult }), kept);
+}
+
 /** One `onExecute` answer for several: their `onExecuteDone` in order, and what those return, fused. */
 function fuseExecuteAfters(afters: readonly ExecuteAfter[]): ExecuteAfter {
   return {
     onExecuteDone(outer) {
-      const done = {
-        args: outer.args,
-        result: outer.result,
-        setResult(next: unknown) {
-          done.result = next;
-          outer.setResult(next);
-        },
-      };
       const streams: unknown[] = [];
-      const walked = keepInOrder(afters, 0, (after) => after.onExecuteDone?.({ args: done.args, result: done.result, setResult: done.setResult }), streams);
+      const walked = passResultInOrder(afters, outer, (after, payload) => after.onExecuteDone?.(payload), streams);
       return walked ? walked.then(() => streamAnswer(streams)) : streamAnswer(streams);
     },
   };
@@ -173,17 +181,7 @@ function fuseStreamHooks(streams: readonly StreamHooks[]): StreamHooks | undefin
   const fused: StreamHooks = {};
   if (nexts.length === 1) fused.onNext = nexts[0]!;
   else if (nexts.length > 1) {
-    fused.onNext = (outer) => {
-      const part = {
-        args: outer.args,
-        result: outer.result,
-        setResult(next: unknown) {
-          part.result = next;
-          outer.setResult(next);
-        },
-      };
-      return keepInOrder(nexts, 0, (onNext) => onNext({ args: part.args, result: part.result, setResult: part.setResult }), []);
-    };
+    fused.onNext = (outer) => passResultInOrder(nexts, outer, (onNext, payload) => onNext(payload), []);
   }
   if (ends.length === 1) fused.onEnd = ends[0]!;
   else if (ends.length > 1) {
