@@ -15,6 +15,7 @@ import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PageRequest, type Partn
 import { pageRequestFrom } from './connections.ts';
 import { connectionNodes, lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
+import { SelectionPlans } from './plan/selection-plans.ts';
 import { plansOfValidWindows } from './plan/window.ts';
 
 /** The most accounts `accounts(ids:)` (and a subscription's `accountIds`) takes. */
@@ -67,20 +68,21 @@ export function planAccountRead(selected: Map<string, SelectedField>): AccountRe
   };
 }
 
+/** Account read plans: once per document and field, or once per request and field when the selection reads variables. */
+const READ_PLANS = new SelectionPlans((info) => planAccountRead(lookahead(info)));
+
 /**
- * The request's account read plans, by field (its `fieldNodes`): the executor hands every item of a
- * list the same array (`accounts(ids:)` with 20 ids resolves 20 accounts under one field), so the
- * selection is walked and planned once per field and request. Kept on the request's own context, not
- * in a module-wide WeakMap: a table keyed by per-request objects is one more ephemeron table that
- * every young-generation GC has to walk (a heap snapshot under load showed such tables at ~32 KB each).
+ * The request's own plans, by field (its `fieldNodes`), for selections that read variables: the
+ * executor hands every item of a list the same array (`accounts(ids:)` with 20 ids resolves 20 accounts
+ * under one field), so such a selection is still walked once per field and request. Kept on the
+ * request's context, not in a module-wide WeakMap keyed by per-request objects: that would be one more
+ * ephemeron table for every young-generation GC to walk.
  */
-const READ_PLANS = Symbol('account read plans');
+const REQUEST_PLANS = Symbol('account read plans');
 
 function accountReadPlan(context: SchemaContext, info: GraphQLResolveInfo): AccountReadPlan {
-  const plans = ((context as { [READ_PLANS]?: Map<readonly FieldNode[], AccountReadPlan> })[READ_PLANS] ??= new Map());
-  let plan = plans.get(info.fieldNodes);
-  if (!plan) plans.set(info.fieldNodes, (plan = planAccountRead(lookahead(info))));
-  return plan;
+  const holder = context as { [REQUEST_PLANS]?: Map<readonly FieldNode[], AccountReadPlan> };
+  return READ_PLANS.of(info, () => (holder[REQUEST_PLANS] ??= new Map()));
 }
 
 export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {

@@ -15,6 +15,7 @@ import { ComplianceDecisionRef } from './compliance.ts';
 import { openEnum } from './open-enum.ts';
 import { PaymentProductRef, PaymentProductState, PaymentProductStateReason } from './payment-products.ts';
 import { lookahead } from './plan/lookahead.ts';
+import { SelectionPlans } from './plan/selection-plans.ts';
 import { SettlementRef } from './settlements.ts';
 
 export const KlarnaEventType = openEnum('KlarnaEventType', 'What happened.', {
@@ -43,8 +44,11 @@ const TYPE_NAMES: Record<EventTypeName | 'UNKNOWN', string> = {
   UNKNOWN: 'OtherKlarnaEvent',
 };
 
+/** What an event's account is read with (`expand`): once per document and field when the selection reads no variable. */
+const EVENT_ACCOUNT_READS = new SelectionPlans((info) => ({ expand: expansionsFor(lookahead(info)) }));
+
 function readAccount(context: SchemaContext, accountId: string | undefined, info: GraphQLResolveInfo) {
-  return accountId ? context.loaders.account.load(accountId, expansionsFor(lookahead(info))) : null;
+  return accountId ? context.loaders.account.load(accountId, EVENT_ACCOUNT_READS.of(info).expand) : null;
 }
 
 KlarnaEventRef.implement({

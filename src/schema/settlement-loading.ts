@@ -13,6 +13,7 @@ import type { ReportWindow } from '../datasources/settlement-report.ts';
 import { ID_RULES, assertId } from './ids.ts';
 import { lookahead, type SelectedField } from './plan/lookahead.ts';
 import { prime } from './plan/prime.ts';
+import { SelectionPlans } from './plan/selection-plans.ts';
 import { plansOfValidWindows } from './plan/window.ts';
 import { reportWindowsOf } from './settlement-report-plan.ts';
 import { planTransactionPage } from './settlement-transactions.ts';
@@ -44,9 +45,12 @@ export function planSettlementRead(selected: Map<string, SelectedField>): Settle
   };
 }
 
+/** Settlement read plans: once per document and field when the selection reads no variable. */
+const READ_PLANS = new SelectionPlans((info) => planSettlementRead(lookahead(info)));
+
 export function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolveInfo) {
   assertId(ID_RULES.settlement, id, 'id');
-  const plan = planSettlementRead(lookahead(info));
+  const plan = READ_PLANS.of(info);
   const settlement = context.loaders.settlement.load(id);
   if (plan.payout) prime(() => context.loaders.payoutStatus.load(id));
   for (const page of plan.transactionPages) prime(() => context.loaders.settlementTransactionPage.load({ settlementId: id, page }));
