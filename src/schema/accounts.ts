@@ -43,19 +43,20 @@ export const AccountStateReason = openEnum('AccountStateReason', 'Why the accoun
 /**
  * An account's sub-resource list as a connection: from the account itself when it was read with that
  * expansion (no call, and no promise: answered at once), otherwise one page of Klarna's list call (both
- * page with the same cursors).
+ * page with the same cursors). The page loader is asked for only when needed: a request makes a loader
+ * on first use, and an answer from the expansion needs none.
  */
 function subResources<T extends object>(
   account: PartnerAccount,
   args: ConnectionArguments,
   embedded: readonly T[] | undefined,
-  pages: { load(key: AccountPageKey): Promise<Page<T>> },
+  pages: () => { load(key: AccountPageKey): Promise<Page<T>> },
   idOf: (item: T) => string,
 ) {
   const request = pageRequestFrom(args);
   const accountId = account.partner_account_id;
   if (embedded) return connectionFromArray(scopeAll(accountId, embedded), request, idOf);
-  return pages.load({ accountId, page: request }).then((page) => connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, idOf));
+  return pages().load({ accountId, page: request }).then((page) => connectionFromPage({ ...page, items: scopeAll(accountId, page.items) }, idOf));
 }
 
 type Contact = NonNullable<PartnerAccount['partner_account_contact']>;
@@ -98,25 +99,25 @@ builder.node(AccountRef, {
       nullable: true,
       description: 'Legal entities of the account.',
       resolve: (account, args, context) =>
-        subResources(account, args, account.partner_business_entities, context.loaders.businessEntityPage, (e) => e.partner_business_entity_id),
+        subResources(account, args, account.partner_business_entities, () => context.loaders.businessEntityPage, (e) => e.partner_business_entity_id),
     }),
     brands: t.connection({
       type: BrandRef,
       nullable: true,
       description: 'Brands of the account.',
-      resolve: (account, args, context) => subResources(account, args, account.brands, context.loaders.brandPage, (b) => b.brand_id),
+      resolve: (account, args, context) => subResources(account, args, account.brands, () => context.loaders.brandPage, (b) => b.brand_id),
     }),
     storeGroups: t.connection({
       type: StoreGroupRef,
       nullable: true,
       description: 'Store groups of the account, each with its stores.',
-      resolve: (account, args, context) => subResources(account, args, account.store_groups, context.loaders.storeGroupPage, (g) => g.store_group_id),
+      resolve: (account, args, context) => subResources(account, args, account.store_groups, () => context.loaders.storeGroupPage, (g) => g.store_group_id),
     }),
     stores: t.connection({
       type: StoreRef,
       nullable: true,
       description: 'Every store of the account, across its store groups.',
-      resolve: (account, args, context) => subResources(account, args, undefined, context.loaders.storePage, (s) => s.store_id),
+      resolve: (account, args, context) => subResources(account, args, undefined, () => context.loaders.storePage, (s) => s.store_id),
     }),
     paymentProducts: t.field({
       type: [PaymentProductRef],
