@@ -3,7 +3,7 @@
  * variable, and per request (once per field) when it reads one: a cached plan never answers for
  * other variables, another document, or the same fragment merged differently.
  */
-import { buildSchema, execute, parse, type DocumentNode, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import { buildSchema, execute, parse, type DocumentNode, type FieldNode, type GraphQLResolveInfo, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { lookahead } from '../../src/schema/plan/lookahead.ts';
 import { readsVariables, SelectionPlans } from '../../src/schema/plan/selection-plans.ts';
@@ -77,8 +77,8 @@ describe('SelectionPlans', () => {
   it('follows variables into directives, nested input values and fragments', async () => {
     const fragments = (source: string) => Object.fromEntries(parse(source).definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d]] : [])));
     const underAccount = (source: string) => {
-      const operation = parse(source).definitions.find((d) => d.kind === 'OperationDefinition')!;
-      const account = (operation as { selectionSet: { selections: FieldNode[] } }).selectionSet.selections[0]!;
+      const operation = parse(source).definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+      const account = operation.selectionSet.selections[0] as FieldNode;
       return readsVariables(account.selectionSet!, fragments(source), new Set());
     };
     expect(underAccount('{ account { name brands(first: 2) { displayName } } }')).toBe(false);
