@@ -121,7 +121,8 @@ export async function startGateway(config: Config, targets: GatewayTargets, { lo
     pm: createUpstream({ name: 'Partner Management API', origin: targets.managementUrl, ...upstreamOptions }),
     mcs: createUpstream({ name: 'Merchant Card Service', origin: targets.cardServiceUrl, ...upstreamOptions }),
   };
-  const contract = createContract();
+  // Klarna's answers are checked for drift from the contract, their string formats by shape (`fast`).
+  const contract = createContract(undefined, { formats: 'fast' });
   // Subscriptions' access verdicts per principal: dropped by the events that change access (below).
   const accessVerdicts = createAccessVerdicts();
   // What every request's context is made of (the gateway adds the live events, made below).
