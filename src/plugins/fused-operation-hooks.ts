@@ -1,6 +1,6 @@
 /**
- * The gateway's plugins' per-operation hooks `onExecute` and `onParse` run as one hook per run of
- * consecutive ones, not one each, as `fused-hooks.ts` does for the per-request hooks.
+ * The gateway's plugins' per-operation hooks `onExecute`, `onParse` and `onValidate` run as one hook
+ * per run of consecutive ones, not one each, as `fused-hooks.ts` does for the per-request hooks.
  *
  * Why: envelop's orchestrator makes, for every hook of every plugin on every operation, a payload with
  * its own closures, and walks the `onExecute` hooks (and then their `onExecuteDone` callbacks) with
@@ -10,12 +10,16 @@
  * Contract (what every hook sees, as when envelop 5 calls it itself):
  * - Per hook name, the hooks run in the order they had in `plugins`. An `onExecute` hook (an
  *   `onExecuteDone` callback, an `onNext`) that returns a promise is waited for before the next runs; its
- *   rejection (or a throw) ends the walk with that error. `onParse` hooks and their after-callbacks are
- *   not waited for (envelop calls them in a plain loop, and so does the fused hook).
+ *   rejection (or a throw) ends the walk with that error. `onParse` and `onValidate` hooks and their
+ *   after-callbacks are not waited for (envelop calls them in a plain loop, and so does the fused hook).
  * - Every hook gets a payload of its own, made when it is called, with the fields envelop gives it
  *   (named in the payload types below; `test/unit/fused-operation-hooks.test.ts` fails when envelop gives
- *   one more): `context` and `args` the same objects, `executeFn` (`parseFn`) as the hooks before it left
- *   it, `params` a new object as envelop's. Setters set the value for envelop too.
+ *   one more): `context` and `args` the same objects, `executeFn` (`parseFn`, `validateFn`) as the hooks
+ *   before it left it, `params` a new object as envelop's. Setters set the value for envelop too.
+ * - `params.rules` of an `onValidate` hook holds the rules as the hooks before it left them. When Yoga
+ *   passes none, envelop makes its list at the first `addValidationRule`, where a fused hook cannot
+ *   reach it: the hooks after that one in the run are given the run's own list of the same rules, in the
+ *   same order (a copy of envelop's, which is what envelop validates with and later hooks get).
  * - `setResultAndStopExecution`, called while its hook runs (or before its promise settles), sets the
  *   result and runs no later `onExecute` hook, in the run or after it; what the hooks up to and including
  *   that one returned is kept. Called later, it sets the result; inside the run that also ends the hooks
@@ -23,16 +27,15 @@
  * - What the `onExecute` hooks returned (truthy, once settled) has its `onExecuteDone` called after the
  *   execution, in their order, each with `result` as the ones before it left it (`setResult`); the
  *   `onNext` and `onEnd` those return (truthy) are run on a streamed result in their order, `onNext` with
- *   each part as the ones before it left it. The after-callbacks `onParse` hooks return are called in
- *   their order with `result` as the ones before them left it (`replaceParseResult`).
+ *   each part as the ones before it left it. The after-callbacks `onParse` (`onValidate`) hooks return
+ *   are called in their order with `result` as the ones before them left it (`replaceParseResult`,
+ *   `setResult`), an `onValidate` one with `valid` as envelop computed it before the first.
  * - A run is only ever of hooks that were consecutive in envelop's list for that name: a plugin with
  *   `onPluginInit` (it may add plugins right after itself, with any hooks) is kept as it is and ends
  *   every run.
  *
- * Not fused: `onValidate` (envelop hands each hook the rules array as it is then, and when Yoga passes
- * none the first `addValidationRule` makes a new one inside envelop that a fused hook cannot reach, so
- * the hooks after it in a run could not be given that same array); `onContextBuilding` and
- * `onSubscribe` (none of the gateway's plugins has the first; the second runs once a subscription).
+ * Not fused: `onContextBuilding` and `onSubscribe` (none of the gateway's plugins has the first; the
+ * second runs once a subscription).
  */
 import { fuseRuns, isPromise, type Hook } from './fused-hooks.ts';
 
@@ -250,10 +253,77 @@ function fuseParseAfters(afters: readonly ParseAfter[]): ParseAfter {
   };
 }
 
+interface ValidatePayload {
+  context: unknown;
+  extendContext(extension: object): void;
+  params: { schema: unknown; documentAST: unknown; rules: unknown[] | undefined; typeInfo: unknown; options: unknown };
+  validateFn: unknown;
+  addValidationRule(rule: unknown): void;
+  setValidationFn(validateFn: unknown): void;
+  setResult(result: unknown): void;
+}
+
+interface ValidateAfterPayload {
+  valid: boolean;
+  result: unknown;
+  context: unknown;
+  extendContext(extension: object): void;
+  setResult(result: unknown): void;
+}
+type ValidateAfter = (payload: ValidateAfterPayload) => unknown;
+
+function fuseOnValidate(hooks: readonly Hook[]): Hook {
+  return ((outer: ValidatePayload) => {
+    // Read before the first hook runs: each hook gets a `params` of its own, as from envelop.
+    const { schema, documentAST, rules: envelopRules, typeInfo, options } = outer.params;
+    const walk = {
+      rules: envelopRules,
+      validateFn: outer.validateFn,
+      addValidationRule(rule: unknown) {
+        // Into envelop's list; when it had none, envelop makes its own, and the run keeps a copy.
+        outer.addValidationRule(rule);
+        if (!envelopRules) (walk.rules ??= []).push(rule);
+      },
+      setValidationFn(next: unknown) {
+        walk.validateFn = next;
+        outer.setValidationFn(next);
+      },
+    };
+    const afters: ValidateAfter[] = [];
+    for (let index = 0; index < hooks.length; index += 1) {
+      const after = hooks[index]!({
+        context: outer.context,
+        extendContext: outer.extendContext,
+        params: index === 0 ? outer.params : { schema, documentAST, rules: walk.rules, typeInfo, options },
+        validateFn: walk.validateFn,
+        addValidationRule: walk.addValidationRule,
+        setValidationFn: walk.setValidationFn,
+        setResult: outer.setResult,
+      } satisfies ValidatePayload as never);
+      if (after) afters.push(after as ValidateAfter);
+    }
+    return afters.length <= 1 ? afters[0] : fuseValidateAfters(afters);
+  }) as Hook;
+}
+
+/** One after-callback for several: called in order, each with the result the ones before it left. */
+function fuseValidateAfters(afters: readonly ValidateAfter[]): ValidateAfter {
+  return (outer) => {
+    const done = {
+      result: outer.result,
+      setResult(next: unknown) {
+        done.result = next;
+        outer.setResult(next);
+      },
+    };
+    for (const after of afters) after({ valid: outer.valid, result: done.result, context: outer.context, extendContext: outer.extendContext, setResult: done.setResult });
+  };
+}
+
 /**
- * `plugins` with each run of consecutive `onExecute` (`onParse`) hooks fused into one, held by the run's
+ * `plugins` with each run of consecutive `onExecute` (`onParse`, `onValidate`) hooks fused into one, held by the run's
  * first plugin, as `fuseRequestHooks` does (and with the same copies of the plugins that lose a hook).
  */
 export function fuseOperationHooks<P extends object>(plugins: readonly (P | false | null | undefined)[]): P[] {
-  return fuseRuns(plugins, { onExecute: fuseOnExecute, onParse: fuseOnParse });
+  return fuseRuns(plugins, { onExecute: fuseOnExecute, onParse: fuseOnParse, onValidate: fuseOnValidate });
 }

@@ -1,5 +1,5 @@
-import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { parse, type ExecutionResult } from 'graphql';
+import { createSchema, createYoga, envelop, useSchema, type Plugin } from 'graphql-yoga';
+import { GraphQLError, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { fuseOperationHooks } from '../../src/plugins/fused-operation-hooks.ts';
 
@@ -33,7 +33,7 @@ async function sameBothWays(scenario: (log: string[]) => Plugin[], expected?: st
   return fusedAnswer;
 }
 
-const hookCount = (plugins: Plugin[]) => plugins.filter((plugin) => plugin.onExecute).length + plugins.filter((plugin) => plugin.onParse).length;
+const hookCount = (plugins: Plugin[]) => (['onExecute', 'onParse', 'onValidate'] as const).reduce((count, name) => count + plugins.filter((plugin) => plugin[name]).length, 0);
 
 /** An async iterable of two results, as a streamed execution gives. */
 async function* twoParts(): AsyncGenerator<ExecutionResult> {
@@ -50,6 +50,11 @@ function fieldRecorder(seen: Map<string, string[]>): Plugin {
       seen.set('onParse', fields(payload));
       return (done) => void seen.set('onParse after', fields(done));
     },
+    onValidate(payload) {
+      seen.set('onValidate', fields(payload));
+      seen.set('onValidate params', fields(payload.params));
+      return (done) => void seen.set('onValidate after', fields(done));
+    },
     onExecute(payload) {
       seen.set('onExecute', fields(payload));
       return {
@@ -65,6 +70,7 @@ function fieldRecorder(seen: Map<string, string[]>): Plugin {
 /** A plugin whose fused hooks do nothing but return a callback (so that a run holds two hooks, each with one). */
 const idle: Plugin = {
   onParse: () => () => undefined,
+  onValidate: () => () => undefined,
   onExecute: () => ({ onExecuteDone: () => ({ onNext: () => undefined, onEnd: () => undefined }) }),
 };
 
@@ -77,7 +83,7 @@ describe('fuseOperationHooks', () => {
     const fused = new Map<string, string[]>();
     await (await ask([streaming, fieldRecorder(asEnvelop)], '{ hello }', true)).text();
     await (await ask(fuseOperationHooks([streaming, idle, fieldRecorder(fused), idle]), '{ hello }', true)).text();
-    expect([...asEnvelop.keys()].sort()).toEqual(['onExecute', 'onExecuteDone', 'onNext', 'onParse', 'onParse after']);
+    expect([...asEnvelop.keys()].sort()).toEqual(['onExecute', 'onExecuteDone', 'onNext', 'onParse', 'onParse after', 'onValidate', 'onValidate after', 'onValidate params']);
     for (const [name, names] of asEnvelop) expect({ name, fields: fused.get(name) }).toEqual({ name, fields: names });
   });
 
@@ -219,5 +225,76 @@ describe('fuseOperationHooks', () => {
       'after c saw 1 definitions',
     ]);
     expect(JSON.parse(answer)).toEqual({ data: { b: 'world' } });
+  });
+
+  it('runs onValidate hooks in order with validateFn and the rules as the ones before left them, and their after-callbacks with the result the ones before left', async () => {
+    // A rule that finds nothing, and one that refuses every document.
+    const quiet = () => ({});
+    const refusing = (context: { reportError(error: GraphQLError): void }) => {
+      context.reportError(new GraphQLError('refused by rule'));
+      return {};
+    };
+    const scenario = (log: string[]): Plugin[] => {
+      // Yoga passes graphql's rules (and its own): counted from what the first hook saw.
+      let before: number | undefined;
+      return ['a', 'b', 'c', 'd'].map(
+        (name): Plugin => ({
+          onValidate: ({ params, validateFn, setValidationFn, addValidationRule, context }) => {
+            const base = (before ??= params.rules!.length);
+            log.push(`${name} saw ${(validateFn as { tag?: string }).tag ?? 'the engine'}, rules +${params.rules!.length - base}, ${(context as { mark?: string }).mark ?? 'no mark'}`);
+            if (name !== 'c') setValidationFn(Object.assign((...input: Parameters<typeof validateFn>) => validateFn(...input), { tag: name }));
+            if (name === 'b') addValidationRule(quiet);
+            if (name === 'c') addValidationRule(refusing);
+            return ({ valid, result, setResult }) => {
+              log.push(`after ${name}: valid ${valid}, ${(result as GraphQLError[]).map((error) => error.message).join(', ') || 'no errors'}`);
+              if (name === 'b') setResult([...(result as GraphQLError[]), new GraphQLError(`added by ${name}`)]);
+            };
+          },
+        }),
+      );
+    };
+    const answer = await sameBothWays(scenario, [
+      'a saw the engine, rules +0, no mark',
+      'b saw a, rules +0, no mark',
+      'c saw b, rules +1, no mark',
+      'd saw b, rules +2, no mark',
+      'after a: valid false, refused by rule',
+      'after b: valid false, refused by rule',
+      'after c: valid false, refused by rule, added by b',
+      'after d: valid false, refused by rule, added by b',
+    ]);
+    expect(JSON.parse(answer).errors.map((error: { message: string }) => error.message)).toEqual(['refused by rule', 'added by b']);
+  });
+
+  it('gives every hook of a run envelop’s own list of rules when it has one, and the same rules in order when it has none yet', async () => {
+    const seen: (unknown[] | undefined)[] = [];
+    const added = [() => ({}), () => ({})];
+    const scenario = (): Plugin[] => [
+      { onValidate: ({ params }) => void seen.push(params.rules) },
+      { onValidate: ({ params, addValidationRule }) => void (seen.push(params.rules), addValidationRule(added[0])) },
+      { onValidate: ({ params, addValidationRule }) => void (seen.push(params.rules && [...params.rules]), addValidationRule(added[1])) },
+      { onValidate: ({ params }) => void seen.push(params.rules && [...params.rules]) },
+    ];
+    // Yoga passes rules: envelop copies them once, and every hook, fused or not, is handed that one list.
+    await (await ask(fuseOperationHooks(scenario()))).text();
+    const [first, second] = seen.splice(0);
+    expect(first).toBe(second);
+    // Envelop itself, called with no rules (as a server other than Yoga may): the same rules in the same
+    // order, fused and not, and the validation runs with both added rules.
+    const document = parse('{ hello }');
+    const validateWith = (plugins: Plugin[]) => {
+      const validated: unknown[][] = [];
+      const spy: Plugin = { onValidate: ({ setValidationFn }) => setValidationFn((_schema: unknown, _document: unknown, rules?: unknown[]) => (validated.push(rules ?? []), [])) };
+      const { validate } = envelop({ plugins: [useSchema(schema), spy, { onPluginInit: () => undefined }, ...plugins] })();
+      validate(schema, document);
+      return validated;
+    };
+    const plainValidated = validateWith(scenario());
+    const plain = seen.splice(0);
+    const fusedValidated = validateWith(fuseOperationHooks(scenario()));
+    expect(seen).toEqual(plain);
+    expect(plain).toEqual([undefined, undefined, [added[0]], added]);
+    expect(fusedValidated).toEqual(plainValidated);
+    expect(fusedValidated).toEqual([added]);
   });
 });
