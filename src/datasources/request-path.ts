@@ -25,7 +25,6 @@ type ParameterNames<Template extends string> = Template extends `${string}{${inf
 /** One string per parameter of the template, no more, no fewer. */
 export type PathParameters<Template extends string> = { [Name in ParameterNames<Template>]: string };
 
-const SEPARATORS = /[/\\%]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Whether `value` holds a character outside `[0x20, highest]` or DEL: C0 controls (CR, LF, NUL) among them. */
@@ -40,27 +39,58 @@ function hasCharacterOutside(value: string, highest: number): boolean {
 const refused = (what: string) =>
   new BadUserInputError(`${what} cannot be sent to Klarna. Use identifiers exactly as this API returned them.`);
 
-/** Why `value` cannot be one path segment, or undefined when it can. */
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+const PERCENT = 0x25;
+
+/** Why `value` cannot be one path segment, or undefined when it can. (One pass over it: it runs for every upstream call.) */
 export function segmentProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (value === '.' || value === '..') return 'is a dot segment';
   if (value.length > MAX_SEGMENT_LENGTH) return `is longer than ${MAX_SEGMENT_LENGTH} characters`;
-  if (SEPARATORS.test(value) || hasCharacterOutside(value, 0xffff)) return 'holds "/", "\\", "%" or a control character';
-  if (LONE_SURROGATE.test(value)) return 'is not well-formed Unicode';
+  let surrogates = false;
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f || code === SLASH || code === BACKSLASH || code === PERCENT) return 'holds "/", "\\", "%" or a control character';
+    if (code >= 0xd800 && code <= 0xdfff) surrogates = true;
+  }
+  if (surrogates && LONE_SURROGATE.test(value)) return 'is not well-formed Unicode';
   return undefined;
+}
+
+/** A path template split once: its literal parts, with a parameter name between each two. */
+interface CompiledTemplate {
+  literals: string[];
+  names: string[];
+}
+
+const compiledTemplates = new Map<string, CompiledTemplate>();
+
+function compileTemplate(template: string): CompiledTemplate {
+  let compiled = compiledTemplates.get(template);
+  if (!compiled) {
+    const parts = template.split(/\{([^{}]+)\}/);
+    compiled = { literals: parts.filter((_, index) => index % 2 === 0), names: parts.filter((_, index) => index % 2 === 1) };
+    compiledTemplates.set(template, compiled);
+  }
+  return compiled;
 }
 
 /** The path `template` names with each `{parameter}` replaced by its value as one encoded segment. */
 export function pathOf<Template extends string>(template: Template, parameters: PathParameters<Template>): string {
   const values = parameters as Record<string, unknown>;
-  return template.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
+  const { literals, names } = compileTemplate(template);
+  let path = literals[0]!;
+  for (let index = 0; index < names.length; index += 1) {
+    const name = names[index]!;
     const value = values[name];
     // A programming error (the types forbid it), not the caller's.
     if (typeof value !== 'string') throw new TypeError(`pathOf: no value for {${name}} of ${template}`);
     const problem = segmentProblem(value);
     if (problem) throw refused(`An identifier that ${problem}`);
-    return encodeURIComponent(value);
-  });
+    path += encodeURIComponent(value) + literals[index + 1]!;
+  }
+  return path;
 }
 
 /** `value` as a header value, or BAD_USER_INPUT when it holds a control character or is empty or too long. */
