@@ -10,12 +10,16 @@ import type { AccountExpansion, PartnerAccount, PartnerManagementClient } from '
 interface AccountKey {
   id: string;
   expand: readonly AccountExpansion[];
+  /** The expansions of the cache entry this load made (its identity): the entry is dropped when this read fails, unless a later load replaced it. */
+  entry: ReadonlySet<AccountExpansion>;
 }
 
 interface CachedAccount {
-  expand: Set<AccountExpansion>;
+  expand: ReadonlySet<AccountExpansion>;
   promise: Promise<PartnerAccount>;
 }
+
+const IGNORE = () => undefined;
 
 export function createAccountLoader(pm: PartnerManagementClient) {
   const cache = new Map<string, CachedAccount>();
@@ -24,15 +28,26 @@ export function createAccountLoader(pm: PartnerManagementClient) {
   // function dedupes by id itself, and `cache` above does the per-request caching.
   const batcher = new DataLoader<AccountKey, PartnerAccount, AccountKey>(
     async (keys) => {
-      const union = new Map<string, Set<AccountExpansion>>();
+      const byId = new Map<string, { expand: Set<AccountExpansion>; keys: AccountKey[] }>();
       for (const key of keys) {
-        const set = union.get(key.id) ?? new Set<AccountExpansion>();
-        key.expand.forEach((expansion) => set.add(expansion));
-        union.set(key.id, set);
+        let read = byId.get(key.id);
+        if (!read) byId.set(key.id, (read = { expand: new Set(), keys: [] }));
+        for (const expansion of key.expand) read.expand.add(expansion);
+        read.keys.push(key);
       }
-      const fetched = new Map(
-        [...union].map(([id, expand]) => [id, pm.getAccount(id, [...expand]).then((account) => account, (error: Error) => error)]),
-      );
+      const fetched = new Map<string, Promise<PartnerAccount | Error>>();
+      for (const [id, read] of byId) {
+        const answer = pm.getAccount(id, [...read.expand]).then(
+          (account) => account,
+          (error: Error) => {
+            // A failed read is not kept: a later field may try again. (Here, once per read, rather than
+            // a `.catch` per load: no closure and promise more per account.)
+            for (const key of read.keys) if (cache.get(id)?.expand === key.entry) cache.delete(id);
+            return error;
+          },
+        );
+        fetched.set(id, answer);
+      }
       return Promise.all(keys.map((key) => fetched.get(key.id)!));
     },
     { cache: false, maxBatchSize: 100 },
@@ -42,13 +57,12 @@ export function createAccountLoader(pm: PartnerManagementClient) {
     load(id: string, expand: readonly AccountExpansion[] = []): Promise<PartnerAccount> {
       const cached = cache.get(id);
       if (cached && expand.every((expansion) => cached.expand.has(expansion))) return cached.promise;
-      const wanted = new Set<AccountExpansion>([...(cached?.expand ?? []), ...expand]);
-      const promise = batcher.load({ id, expand: [...wanted] });
-      // Only successful answers stay cached; a failure may be retried by a later field.
+      // A first read asks for `expand` as given (a plan's frozen list); a wider one for the union.
+      const wanted = cached ? new Set([...cached.expand, ...expand]) : new Set(expand);
+      const promise = batcher.load({ id, expand: cached ? [...wanted] : expand, entry: wanted });
+      // Every field that reads it handles a failure; this keeps one no field reached from going unhandled.
+      promise.catch(IGNORE);
       cache.set(id, { expand: wanted, promise });
-      promise.catch(() => {
-        if (cache.get(id)?.promise === promise) cache.delete(id);
-      });
       return promise;
     },
     /** Forget an account after a write changed it, so the payload reads it fresh. */
