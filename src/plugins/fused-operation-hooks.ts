@@ -321,8 +321,9 @@ function fuseValidateAfters(afters: readonly ValidateAfter[]): ValidateAfter {
 }
 
 /**
- * `plugins` with each run of consecutive `onExecute` (`onParse`, `onValidate`) hooks fused into one, held by the run's
- * first plugin, as `fuseRequestHooks` does (and with the same copies of the plugins that lose a hook).
+ * `plugins` with each run of consecutive `onExecute` (`onParse`, `onValidate`) hooks fused into one,
+ * held by the run's first plugin, as `fuseRequestHooks` does (and with the same copies of the plugins
+ * that lose a hook).
  */
 export function fuseOperationHooks<P extends object>(plugins: readonly (P | false | null | undefined)[]): P[] {
   return fuseRuns(plugins, { onExecute: fuseOnExecute, onParse: fuseOnParse, onValidate: fuseOnValidate });
