@@ -156,7 +156,13 @@ export function createUpstream({
       retryBudget.earn();
 
       for (let attemptNumber = 1; ; attemptNumber += 1) {
-        const outcome = await attempt(call, deadline);
+        const started = performance.now();
+        let outcome: UpstreamResponse | AttemptFailure;
+        try {
+          outcome = attempt.answered(call, await attempt.send(call, deadline), started);
+        } catch (error) {
+          outcome = attempt.failed(call, error, deadline, started);
+        }
         if (attemptNumber > 1) trace?.resent(attemptNumber - 1);
         // Any answer but a failing one (2xx, 3xx, 4xx but 429): Klarna is well, whatever it said.
         if (!('kind' in outcome)) {

@@ -36,37 +36,49 @@ export interface AttemptOptions {
 }
 
 /**
+ * One attempt, in two halves so that the retry loop awaits undici's promise itself (one suspended
+ * async frame per call in flight, not two: at concurrency 20 a scavenge finds hundreds of calls in
+ * flight, and each frame is copied). `send` starts the request; its answer goes to `answered`, its
+ * error to `failed`, each with the `performance.now()` taken before `send`.
+ *
  * `deadline` aborts the attempt (the call's deadline or the caller going away); `deadline.deadlinePassed`
  * (the call's own deadline aborted it) tells a timeout apart from a cancellation.
  */
-export type Attempt = (call: UpstreamRequest, deadline: CallSignal) => Promise<UpstreamResponse | AttemptFailure>;
+export interface Attempt {
+  send(call: UpstreamRequest, deadline: CallSignal): Promise<Dispatcher.ResponseData>;
+  /** The answer as a response the caller may use, or as a failing status the retry loop decides on. */
+  answered(call: UpstreamRequest, response: Dispatcher.ResponseData, started: number): UpstreamResponse | AttemptFailure;
+  /** The failure `send` ended with, sorted; an error that says nothing about the upstream (a bug) is rethrown. */
+  failed(call: UpstreamRequest, error: unknown, deadline: CallSignal, started: number): AttemptFailure;
+}
 
 export function createAttempt({ name, origin, agent, metrics }: AttemptOptions): Attempt {
   // Parsed once: each attempt hands undici the origin and the path apart (`Dispatcher.request`), so no
   // URL is parsed per call. A base path in the configured origin (`https://host/prefix`) prefixes every path.
   const base = new URL(origin);
   const pathPrefix = base.pathname.replace(/\/+$/, '');
-  return async function attempt(call, deadline) {
-    const started = performance.now();
-    try {
-      const response = await agent.request({
+  return {
+    send: (call, deadline) =>
+      agent.request({
         origin: base.origin,
         path: pathPrefix + call.path,
         method: call.method,
         headers: call.headers,
         body: call.body ?? null,
         signal: deadline,
-      });
+      }),
+    answered(call, response, started) {
       metrics?.observe(name, call.operation, String(response.statusCode), (performance.now() - started) / 1000);
       const result: UpstreamResponse = { status: response.statusCode, headers: response.headers, body: response.body };
       return isRetryableStatus(response.statusCode) || response.statusCode >= 500 ? { kind: 'status', response: result } : result;
-    } catch (error) {
+    },
+    failed(call, error, deadline, started) {
       // The caller going away (client disconnected) says nothing about the upstream's health. (The
       // caller's signal may not report `aborted` itself, so it is told apart from our own deadline.)
       const kind = deadline.aborted ? (deadline.deadlinePassed ? 'timeout' : 'cancelled') : classifyError(error);
       metrics?.observe(name, call.operation, kind ?? 'error', (performance.now() - started) / 1000);
       if (!kind) throw error;
       return { kind };
-    }
+    },
   };
 }
