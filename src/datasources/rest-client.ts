@@ -139,6 +139,19 @@ export abstract class RestClient {
    * header and query values a caller gave are guarded first (BAD_USER_INPUT, nothing sent).
    */
   protected async send(spec: RequestSpec): Promise<UpstreamResponse> {
+    // (Downloads and writes: the hot path, `request`, awaits `start` itself, with no closure per call.)
+    const response = await this.start(spec).catch((error: unknown) => {
+      throw this.callFailure(spec, error);
+    });
+    if (response.status >= 200 && response.status < 300) return response;
+    throw await this.statusFailure(spec, response);
+  }
+
+  /**
+   * Starts a call: what `send` and `request` await themselves (a plain function, not one more async
+   * frame per call in flight). Throws at once, nothing sent, when the caller's values or the budget refuse it.
+   */
+  private start(spec: RequestSpec): Promise<UpstreamResponse> {
     // The caller's values are guarded first (BAD_USER_INPUT before anything else is looked at).
     const given = spec.headers && Object.entries(spec.headers).map(([name, value]) => [name, headerValue(name, value)] as const);
     const idempotencyKey = spec.idempotencyKey && headerValue('klarna-idempotency-key', spec.idempotencyKey);
@@ -160,26 +173,29 @@ export abstract class RestClient {
     }
     const signal = budget ? budget.signal : this.context.signal;
     const refused = spec.method === 'GET' ? budget?.refusedSignal : undefined;
-    // try/catch, not `.catch(...)`: no closure and promise more per call while it is in flight.
-    let response: UpstreamResponse;
-    try {
-      response = await this.upstream.send({
-        operation: spec.operation,
-        method: spec.method,
-        path: `${spec.path}${search}`,
-        headers,
-        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-        idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
-        ...(signal ? { signal } : {}),
-        ...(refused ? { alsoCancelledBy: refused } : {}),
-      });
-    } catch (error) {
-      throw this.failure(spec, budget ? budget.explain(error) : error);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    if (response.status === 401 || response.status === 403) budget?.refusedCredentials?.(response.status);
+    return this.upstream.send({
+      operation: spec.operation,
+      method: spec.method,
+      path: `${spec.path}${search}`,
+      headers,
+      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+      idempotent: spec.method === 'GET' || Boolean(spec.idempotencyKey),
+      ...(signal ? { signal } : {}),
+      ...(refused ? { alsoCancelledBy: refused } : {}),
+    });
+  }
+
+  /** The error for a call that got no answer (timeout, cancellation, Klarna unavailable). */
+  private callFailure(spec: RequestSpec, error: unknown): unknown {
+    const { budget } = this.context;
+    return this.failure(spec, budget ? budget.explain(error) : error);
+  }
+
+  /** The error for an answer whose status is not 2xx (401 and 403 also tell the budget). */
+  private async statusFailure(spec: RequestSpec, response: UpstreamResponse): Promise<unknown> {
+    if (response.status === 401 || response.status === 403) this.context.budget?.refusedCredentials?.(response.status);
     const text = await response.body.text().catch(() => '');
-    throw this.failure(spec, this.mapError(response.status, parseJson(text)));
+    return this.failure(spec, this.mapError(response.status, parseJson(text)));
   }
 
   /** A failed call's error; for a write, one that names its idempotency key when its outcome is unknown. */
@@ -189,7 +205,16 @@ export abstract class RestClient {
 
   /** Sends a call and returns its JSON body, checked against the contract. */
   protected async request<T>(spec: RequestSpec): Promise<T> {
-    const response = await this.send(spec);
+    // As `send`, awaited here rather than through it: one suspended frame per call in flight, and
+    // try/catch rather than `.catch`: no closure and promise more per call.
+    const pending = this.start(spec);
+    let response: UpstreamResponse;
+    try {
+      response = await pending;
+    } catch (error) {
+      throw this.callFailure(spec, error);
+    }
+    if (response.status < 200 || response.status >= 300) throw await this.statusFailure(spec, response);
     // Read as bytes, not text: undici keeps what its read promise resolved with until the body stream's
     // deferred destroy has run (a setImmediate), so under load a text answer outlived the parse and was
     // copied by young-generation GCs (heap sampling: ~8 KB a Dashboard request surviving one). The
