@@ -241,16 +241,30 @@ function fuseOnParse(hooks: readonly Hook[]): Hook {
 
 /** One after-callback for several: called in order, each with the result the ones before it left. */
 function fuseParseAfters(afters: readonly ParseAfter[]): ParseAfter {
-  return (outer) => {
-    const done = {
-      result: outer.result,
-      replaceParseResult(next: unknown) {
-        done.result = next;
-        outer.replaceParseResult(next);
-      },
-    };
-    for (const after of afters) after({ context: outer.context, extendContext: outer.extendContext, replaceParseResult: done.replaceParseResult, result: done.result });
+  return (outer) =>
+    callWithCarriedResult(afters, outer.result, outer.replaceParseResult, (after, result, replaceParseResult) =>
+      after({ context: outer.context, extendContext: outer.extendContext, replaceParseResult, result }),
+    );
+}
+
+/**
+ * Calls each after-callback in order (not waiting: envelop does not for parse and validate) with the
+ * result as the ones before it left it; the setter each is given also sets it for envelop (`set`).
+ */
+function callWithCarriedResult<A>(
+  afters: readonly A[],
+  result: unknown,
+  set: (next: unknown) => void,
+  call: (after: A, result: unknown, setResult: (next: unknown) => void) => unknown,
+): void {
+  const done = {
+    result,
+    set(next: unknown) {
+      done.result = next;
+      set(next);
+    },
   };
+  for (const after of afters) call(after, done.result, done.set);
 }
 
 interface ValidatePayload {
@@ -308,16 +322,10 @@ function fuseOnValidate(hooks: readonly Hook[]): Hook {
 
 /** One after-callback for several: called in order, each with the result the ones before it left. */
 function fuseValidateAfters(afters: readonly ValidateAfter[]): ValidateAfter {
-  return (outer) => {
-    const done = {
-      result: outer.result,
-      setResult(next: unknown) {
-        done.result = next;
-        outer.setResult(next);
-      },
-    };
-    for (const after of afters) after({ valid: outer.valid, result: done.result, context: outer.context, extendContext: outer.extendContext, setResult: done.setResult });
-  };
+  return (outer) =>
+    callWithCarriedResult(afters, outer.result, outer.setResult, (after, result, setResult) =>
+      after({ valid: outer.valid, result, context: outer.context, extendContext: outer.extendContext, setResult }),
+    );
 }
 
 /**
