@@ -9,7 +9,7 @@
  * connection field, nullable, answers BAD_USER_INPUT at its own path (its resolver parses the window
  * before it reads anything), as a failing sub-resource does. It never nulls the account.
  */
-import type { FieldNode, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SchemaContext } from './context.ts';
 import { ACCOUNT_EXPANSIONS, type AccountExpansion, type PageRequest, type PartnerAccount } from '../datasources/partner-management.ts';
 import { pageRequestFrom } from './connections.ts';
@@ -71,22 +71,8 @@ export function planAccountRead(selected: Map<string, SelectedField>): AccountRe
 /** Account read plans: once per document and field, or once per request and field when the selection reads variables. */
 const READ_PLANS = new SelectionPlans((info) => planAccountRead(lookahead(info)));
 
-/**
- * The request's own plans, by field (its `fieldNodes`), for selections that read variables: the
- * executor hands every item of a list the same array (`accounts(ids:)` with 20 ids resolves 20 accounts
- * under one field), so such a selection is still walked once per field and request. Kept on the
- * request's context, not in a module-wide WeakMap keyed by per-request objects: that would be one more
- * ephemeron table for every young-generation GC to walk.
- */
-const REQUEST_PLANS = Symbol('account read plans');
-
-function accountReadPlan(context: SchemaContext, info: GraphQLResolveInfo): AccountReadPlan {
-  const holder = context as { [REQUEST_PLANS]?: Map<readonly FieldNode[], AccountReadPlan> };
-  return READ_PLANS.of(info, () => (holder[REQUEST_PLANS] ??= new Map()));
-}
-
 export function loadAccount(context: SchemaContext, id: string, info: GraphQLResolveInfo): Promise<PartnerAccount> {
-  const plan = accountReadPlan(context, info);
+  const plan = READ_PLANS.of(info, context);
   const account = context.loaders.account.load(id, plan.expand);
   // The lists Klarna does not embed go out in the same tick as the account.
   for (const page of plan.decisionPages) prime(() => context.loaders.complianceDecisionPage.load({ accountId: id, page }));

@@ -44,7 +44,7 @@ const TYPE_NAMES: Record<EventTypeName | 'UNKNOWN', string> = {
   UNKNOWN: 'OtherKlarnaEvent',
 };
 
-/** What an event's account is read with (`expand`): once per document and field when the selection reads no variable. */
+/** What an event's account is read with (`expand`): once per document and field when the selection reads no variable (else per call: one event's context may serve several subscribers, each with its own variables). */
 const EVENT_ACCOUNT_READS = new SelectionPlans((info) => ({ expand: expansionsFor(lookahead(info)) }));
 
 function readAccount(context: SchemaContext, accountId: string | undefined, info: GraphQLResolveInfo) {

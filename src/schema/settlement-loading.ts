@@ -45,12 +45,12 @@ export function planSettlementRead(selected: Map<string, SelectedField>): Settle
   };
 }
 
-/** Settlement read plans: once per document and field when the selection reads no variable. */
+/** Settlement read plans: once per document and field, or once per request and field when the selection reads variables. */
 const READ_PLANS = new SelectionPlans((info) => planSettlementRead(lookahead(info)));
 
 export function loadSettlement(context: SchemaContext, id: string, info: GraphQLResolveInfo) {
   assertId(ID_RULES.settlement, id, 'id');
-  const plan = READ_PLANS.of(info);
+  const plan = READ_PLANS.of(info, context);
   const settlement = context.loaders.settlement.load(id);
   if (plan.payout) prime(() => context.loaders.payoutStatus.load(id));
   for (const page of plan.transactionPages) prime(() => context.loaders.settlementTransactionPage.load({ settlementId: id, page }));

@@ -8,7 +8,9 @@
  * nodes a resolver sees are the same objects request after request. When the selection under them
  * reads no variable, their plan is the same for every request, and it is made once and kept beside
  * them (walking the selection and resolving its arguments cost ~15 KB of garbage per Dashboard).
- * When it reads one, the plan is made per request, once per field (`perRequest`).
+ * When it reads one, the plan is made per request, once per field: kept on the request's own object
+ * (its context), under a symbol of this instance, not in a module-wide table keyed by per-request
+ * objects, which would be one more ephemeron table for every young-generation GC to walk.
  *
  * Kept in a `WeakMap` keyed by field nodes, which live as long as the cached document: an entry goes
  * with its document. Plans are shared between requests, so they are frozen.
@@ -26,24 +28,25 @@ interface Entry<T> {
 export class SelectionPlans<T extends object> {
   /** By the first of a field's nodes; a list, as one node may be merged with different others. */
   private readonly entries = new WeakMap<FieldNode, Entry<T>[]>();
+  /** Where a request's own plans (selections reading variables) are kept on its object, by field nodes. */
+  private readonly requestPlans = Symbol('plans of this request');
 
   /** `make`: the plan of the field being resolved, from its `info` (a pure function of the selection and variables). */
   constructor(private readonly make: (info: GraphQLResolveInfo) => T) {}
 
   /**
-   * The plan of the field being resolved. `perRequest`, when given, gives where a plan that depends
-   * on the variables is kept for the rest of the request (a list field resolves many items with one
-   * `fieldNodes`; asked only for such a plan); without it, such a plan is made on every call.
+   * The plan of the field being resolved. `request` (the request's context), when given, keeps a plan
+   * that depends on the variables for the rest of the request (a list field resolves many items with
+   * one `fieldNodes`); without it, such a plan is made on every call.
    */
-  of(info: GraphQLResolveInfo, perRequest?: () => Map<readonly FieldNode[], T>): T {
+  of(info: GraphQLResolveInfo, request?: object): T {
     const entry = this.entryOf(info);
     if (!entry.readsVariables) return (entry.plan ??= frozen(this.make(info)));
-    const plans = perRequest?.();
-    let plan = plans?.get(info.fieldNodes);
-    if (!plan) {
-      plan = this.make(info);
-      plans?.set(info.fieldNodes, plan);
-    }
+    if (!request) return this.make(info);
+    const holder = request as { [key: symbol]: Map<readonly FieldNode[], T> | undefined };
+    const plans = (holder[this.requestPlans] ??= new Map());
+    let plan = plans.get(info.fieldNodes);
+    if (!plan) plans.set(info.fieldNodes, (plan = this.make(info)));
     return plan;
   }
 
