@@ -4,7 +4,6 @@
  * the two REST clients bound to that principal and this request's correlation id, and fresh loaders.
  * Nothing here outlives the request except what `shared` holds, keyed by principal.
  */
-import { randomUUID } from 'node:crypto';
 import type { Authentication } from './auth/authenticate.ts';
 import { NOBODY } from './auth/caller.ts';
 import { principalFor, type Principal } from './auth/principal.ts';
@@ -16,6 +15,7 @@ import type { ReportIndexes } from './datasources/report-index.ts';
 import { createLoaders } from './loaders/index.ts';
 import type { ReferenceCache } from './loaders/reference-cache.ts';
 import { OperationBudget, type RequestCalls, type SignalledRequest } from './operation-budget.ts';
+import { clientRequestId, newRequestId, settledRequestId } from './request-id.ts';
 import { createAccessVerdicts, type AccessVerdicts } from './schema/access-verdicts.ts';
 import type { SchemaContext } from './schema/context.ts';
 import type { EventService } from './webhooks/event-service.ts';
@@ -54,12 +54,6 @@ export interface ContextDependencies {
   accessVerdicts?: AccessVerdicts;
 }
 
-/** The caller's `x-request-id` when it is safe to log and pass on (8–64 letters, digits, dashes). */
-export function clientRequestId(headers: Pick<Headers, 'get'> | undefined): string | undefined {
-  const header = headers?.get('x-request-id');
-  return header && /^[A-Za-z0-9-]{8,64}$/.test(header) ? header : undefined;
-}
-
 /** The context as a Yoga plugin sees it: ours once built, and none of our fields on a refused request. */
 export type YogaContext = Partial<GatewayContext> & { request?: Request; params?: { operationName?: string | null } };
 
@@ -68,12 +62,6 @@ function originatorName(header: string | null): string | undefined {
   const name = header?.toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 50);
   return name || undefined;
 }
-
-/**
- * A fresh request id. `randomUUID()` returns a rope of ~15 joined pieces (~490 bytes of heap for as
- * long as the string lives: an open subscription's context keeps it); copied flat it is ~65 bytes.
- */
-const newRequestId = (): string => JSON.parse(`"${randomUUID()}"`) as string;
 
 /** No authentication passed on: no Klarna credentials and no permissions (never more than that by mistake). */
 const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), caller: NOBODY };
@@ -88,7 +76,7 @@ const NO_AUTHENTICATION: Authentication = { principal: principalFor(undefined), 
 export function createContextFactory(deps: ContextDependencies) {
   const accessVerdicts = deps.accessVerdicts ?? createAccessVerdicts();
   return function createContext(headers: Headers, request?: SignalledRequest, auth: Authentication = NO_AUTHENTICATION, requestCalls?: RequestCalls): GatewayContext {
-    const requestId = clientRequestId(headers) ?? newRequestId();
+    const requestId = (request && settledRequestId(request)) ?? clientRequestId(headers) ?? newRequestId();
     const { principal, caller } = auth;
     const budget = new OperationBudget(request, requestCalls);
     const writtenAccounts = new Set<string>();

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { clientRequestId } from '../context.ts';
+import { newRequestId, requestIdOf } from '../request-id.ts';
 import type { OperationObserver } from '../telemetry/operation-outcome.ts';
 import { objectSlot } from '../object-slots.ts';
 
@@ -64,7 +64,7 @@ export function createOperationLog(logger: Logger): { observer: OperationObserve
       const started = requests.get(request);
       if (started === undefined || response.status < 400) return;
       log.info(
-        { requestId: clientRequestId(request.headers) ?? randomUUID(), method: request.method, status: response.status, durationMs: elapsedMs(started) },
+        { requestId: requestIdOf(request) ?? newRequestId(), method: request.method, status: response.status, durationMs: elapsedMs(started) },
         'request refused',
       );
     },

@@ -20,7 +20,8 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { canonicalAuthorization, principalFor } from '../auth/principal.ts';
-import { clientRequestId, type YogaContext } from '../context.ts';
+import type { YogaContext } from '../context.ts';
+import { requestIdOf } from '../request-id.ts';
 import { errorCodeOf } from '../errors.ts';
 import { eventErrorsTeller, type OperationObserver, type OperationOutcome, type OutcomeKind } from '../telemetry/operation-outcome.ts';
 import { objectSlot } from '../object-slots.ts';
@@ -84,7 +85,7 @@ export function useOperationOutcome(observers: readonly OperationObserver[]): Pl
       outcome,
       errorCodes: countCodes(errors, fallback),
       durationMs: Math.round((performance.now() - state.started) * 100) / 100,
-      requestId: yoga.requestId ?? clientRequestId(yoga.request?.headers),
+      requestId: yoga.requestId ?? requestIdOf(yoga.request),
       principalHash,
       presentedPrincipalHash: principalHash === undefined ? presentedPrincipalHash(yoga.request) : undefined,
       upstreamCalls: yoga.budget?.calls,

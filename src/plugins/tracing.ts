@@ -26,7 +26,8 @@
  */
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { clientRequestId, type YogaContext } from '../context.ts';
+import type { YogaContext } from '../context.ts';
+import { requestIdOf } from '../request-id.ts';
 import { errorCodeOf } from '../errors.ts';
 import type { OperationObserver, OperationOutcome } from '../telemetry/operation-outcome.ts';
 
@@ -85,8 +86,8 @@ export function createOperationTracing(tracer: Tracer): { plugin: Plugin; observ
       if (outcome.upstreamCalls !== undefined) span.setAttribute('gateway.upstream_calls', outcome.upstreamCalls);
       codes = state.codes ? [...new Set([...outcome.errorCodes.keys(), ...state.codes])] : [...outcome.errorCodes.keys()];
     } else {
-      // Served before parsing: no operation, no context of ours (its request id is the caller's).
-      const requestId = clientRequestId((context as YogaContext).request?.headers);
+      // Served before parsing: no operation, no context of ours (its request id is the one settled as it arrived).
+      const requestId = requestIdOf((context as YogaContext).request);
       if (requestId) span.setAttribute('gateway.request_id', requestId);
       codes = state.codes ? [...state.codes] : [];
     }
