@@ -7,7 +7,8 @@
  *   auth, the rate limit on at a limit it never reaches, GraphiQL off.
  * - With `--before DIR`, a BEFORE gateway: the same product from another built checkout (`DIR/dist/main.js`,
  *   run in DIR, same settings as the full one), so a change is measured after against before in one run.
- * - The BARE reference gateway (`bench/bare-gateway.ts`): yoga + DataLoader + undici + the same `expand`.
+ * - The BARE reference gateway (`bench/bare-gateway.ts`): yoga + DataLoader + undici + the same `expand`,
+ *   also with `NODE_ENV=production`.
  * - All over one fixed-answer upstream (`bench/fixed-upstream.ts`) that replays the sandbox's answers
  *   from memory, so the gateways are what is measured. It records them at start-up, as every gateway
  *   asks each query once; then it is frozen, and a call it never saw fails the run.
@@ -34,7 +35,9 @@
  * full, ...: drift hits all): autocannon at concurrency 20 for about `--duration` seconds each (a
  * counted run sized from a warm-up's rate), the gateway's CPU read from `/proc/<pid>/stat` (utime +
  * stime) around the run and divided by the requests answered. The ratios are full÷bare (the aims), and
- * with before also before÷bare and full÷before. Last, with the upstream at 50 ms a call, the
+ * with before also before÷bare and full÷before; with 2 or more rounds each CPU ratio is also given by
+ * round (each round's ratio of the two gateways' median processes, then their median and range): a
+ * minute of a neighbour's load moves both sides of one round alike, so it is steadier on a noisy machine. Last, with the upstream at 50 ms a call, the
  * Dashboard's p50 at concurrency 1 against one direct round trip, for every gateway.
  */
 import { execFileSync } from 'node:child_process';
@@ -232,7 +235,9 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     const gateways = await Promise.all([
       ...each((index) => product('full', index, fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] })),
       ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: [], cwd: beforeDir })) : []),
-      ...each(() => startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url }, /Bare gateway: (http:\/\/\S+\/graphql)/))),
+      // In production mode as the product gateways are: graphql-js's development-mode type checks
+      // (its \`instanceOf\`) alone cost the bare gateway ~4% of its CPU per Dashboard otherwise.
+      ...each(() => startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url, NODE_ENV: 'production' }, /Bare gateway: (http:\/\/\S+\/graphql)/))),
     ]);
     const names = [...new Set(gateways.map((gateway) => gateway.name))];
     const processesOf = (name: GatewayName) => gateways.filter((gateway) => gateway.name === name);
@@ -297,7 +302,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
         const warmup = await load({ ...options(gateway, body), amount: sizingRequests });
         amounts.set(gateway, Math.max(connections * 10, Math.round((warmup.requests / warmup.seconds) * durationSeconds)));
       }
-      const totals = new Map(gateways.map((gateway) => [gateway, { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [] as number[], p99: [] as number[] }]));
+      const totals = new Map(gateways.map((gateway) => [gateway, { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [] as number[], p99: [] as number[], roundCpu: [] as number[] }]));
       for (let round = 0; round < rounds; round += 1) {
         for (const gateway of turnOrder(turns, round)) {
           const total = totals.get(gateway)!;
@@ -313,6 +318,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
           total.requests += result.requests;
           total.seconds += result.seconds;
           total.cpuMs += cpuAfter - cpuBefore;
+          total.roundCpu.push((cpuAfter - cpuBefore) / Math.max(1, result.requests));
           total.calls += counters.total;
           total.failures += result.errors + result.non2xx + counters.misses;
           total.p50.push(result.p50);
@@ -341,12 +347,21 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
           'errors + non-2xx': sum((total) => total.failures),
         });
       }
+      // Paired by round: each round's ratio of the two gateways' median processes in that round, then
+      // the median of those. Drift on the machine (a neighbour's load for a minute) moves both sides of
+      // one round alike, so this is steadier than the ratio of the whole-run medians when it is noisy.
+      const roundCpu = (name: GatewayName, round: number) => median(processesOf(name).map((gateway) => totals.get(gateway)!.roundCpu[round]!));
+      const pairedCpuRatios = (a: GatewayName, b: GatewayName) => Array.from({ length: rounds }, (_, round) => roundCpu(a, round) / roundCpu(b, round));
       const ratioColumns = (of: [GatewayName, GatewayName][]) =>
         Object.fromEntries(
-          of.flatMap(([a, b]) => [
-            [`CPU/query ${a}÷${b}`, `${round2(cpuPerQuery(a) / cpuPerQuery(b))}×`],
-            [`req/s ${a}÷${b}`, `${round2(requestsPerSecond(a) / requestsPerSecond(b))}×`],
-          ]),
+          of.flatMap(([a, b]) => {
+            const paired = pairedCpuRatios(a, b);
+            return [
+              [`CPU/query ${a}÷${b}`, `${round2(cpuPerQuery(a) / cpuPerQuery(b))}×`],
+              ...(rounds > 1 ? [[`CPU ${a}÷${b} by round (median, range)`, `${round2(median(paired))}× (${round2(Math.min(...paired))}–${round2(Math.max(...paired))})`]] : []),
+              [`req/s ${a}÷${b}`, `${round2(requestsPerSecond(a) / requestsPerSecond(b))}×`],
+            ];
+          }),
         );
       const cpuRatio = cpuPerQuery('full') / cpuPerQuery('bare');
       const throughputRatio = requestsPerSecond('full') / requestsPerSecond('bare');
