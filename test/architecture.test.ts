@@ -35,7 +35,7 @@ const HOUSE: readonly Room[] = [
   { name: 'auth',        tier: 'side',      files: ['src/auth/**'] },
   { name: 'telemetry',   tier: 'side',      files: ['src/telemetry/**', 'src/metrics.ts', 'src/logger.ts'] },
   { name: 'contracts',   tier: 'contracts', files: ['src/contracts/**'] },
-  { name: 'base',        tier: 'base',      files: ['src/errors.ts', 'src/config.ts', 'src/version.ts', 'src/object-slots.ts'] },
+  { name: 'base',        tier: 'base',      files: ['src/errors.ts', 'src/config.ts', 'src/version.ts', 'src/object-slots.ts', 'src/request-id.ts'] },
   { name: 'sandbox',     tier: 'apart',     files: ['src/sandbox/**'] },
 ];
 
