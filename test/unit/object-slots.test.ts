@@ -25,4 +25,17 @@ describe('objectSlot', () => {
     expect(Reflect.ownKeys({ ...context })).toEqual(['requestId']);
     expect(JSON.stringify(context)).toBe('{"requestId":"r1"}');
   });
+
+  it('keeps several slots of one owner apart, under one hidden property however many there are', () => {
+    const id = objectSlot<string>('id');
+    const calls = objectSlot<number>('calls');
+    const request = {};
+    id.set(request, 'r1');
+    calls.set(request, 3);
+    calls.delete(request);
+    expect(id.get(request)).toBe('r1');
+    expect(calls.get(request)).toBeUndefined();
+    expect(Object.getOwnPropertySymbols(request)).toHaveLength(1);
+    expect(Object.keys(request)).toEqual([]);
+  });
 });
