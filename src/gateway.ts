@@ -4,7 +4,7 @@
  * metrics); everything per request is made by the context factory.
  */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -117,12 +117,12 @@ export function createGateway(options: GatewayOptions) {
    * first (before a token is verified or Klarna is asked); a refused token, or Klarna's first 401 to the
    * request, counts as one failure of that address.
    */
-  async function contextOf(initial: { request: Request; req?: IncomingMessage }): Promise<GatewayContext> {
+  async function contextOf(initial: { request: Request; req?: IncomingMessage; res?: ServerResponse }): Promise<GatewayContext> {
     const { request } = initial;
     const address = guard ? clientAddress(initial.req, trustedProxyHops) : '';
     await guard?.admit(request, address);
     let calls = requestCalls.get(request);
-    if (!calls) requestCalls.set(request, (calls = new RequestCalls(guard ? () => guard.fail(request, address) : undefined)));
+    if (!calls) requestCalls.set(request, (calls = new RequestCalls(guard ? () => guard.fail(request, address) : undefined, initial.res)));
     const authentication = await authenticationOf(initial, authenticate).catch((error: unknown) => {
       if (guard && error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') guard.fail(request, address);
       throw error;
@@ -162,7 +162,7 @@ export function createGateway(options: GatewayOptions) {
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema ?? buildSchema(),
     // Who is calling is settled first: in token mode a refused token ends the request here (UNAUTHENTICATED).
-    context: (initial) => contextOf(initial as typeof initial & { req?: IncomingMessage }),
+    context: (initial) => contextOf(initial as typeof initial & { req?: IncomingMessage; res?: ServerResponse }),
     graphiql: options.graphiql
       ? { title: 'Klarna Partner Gateway', defaultQuery: GRAPHIQL_TABS[0]?.query, defaultTabs: GRAPHIQL_TABS, subscriptionsProtocol: 'WS' }
       : false,

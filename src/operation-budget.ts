@@ -1,6 +1,6 @@
 /**
  * What one GraphQL operation may spend upstream: at most `maxCalls` calls to Klarna, and until its
- * deadline. Every context gets a budget (unlimited, bound to the request's own signal); the
+ * deadline. Every context gets a budget (unlimited, cancelled when its caller goes away); the
  * `useOperationBudget` plugin arms it when a query or mutation starts executing and releases it when
  * the execution is done.
  *
@@ -39,15 +39,58 @@ export interface BudgetLimits {
   deadlineMs: number;
 }
 
-/** What the operations of one HTTP request share: their calls to Klarna, and Klarna's refusal of its credentials. */
+/** The Node response of an HTTP request, as far as telling that its caller went away goes. */
+export interface ClosingResponse {
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * What the operations of one HTTP request share: their calls to Klarna, Klarna's refusal of its
+ * credentials, and the caller going away.
+ */
 export class RequestCalls {
   /** Upstream calls made by every operation of the request. */
   calls = 0;
-  // Made on first need: most requests (and every open subscription) never need it.
+  // Made on first need: most requests (and every open subscription) never need them.
   private refusal: AbortSource | undefined;
+  private gone: AbortSource | undefined;
 
-  /** `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address). */
-  constructor(private readonly onUnauthenticated?: () => void) {}
+  /**
+   * `onUnauthenticated`: told once, at the first 401 (the gateway counts it against the client's address).
+   * `response`: the request's Node response, when served by the Node server; its closing before it
+   * finished is the caller going away.
+   */
+  constructor(
+    private readonly onUnauthenticated?: () => void,
+    private readonly response?: ClosingResponse,
+  ) {}
+
+  /** Whether the caller's going away can be told (`callerGone`). */
+  get followsCaller(): boolean {
+    return this.response !== undefined;
+  }
+
+  /**
+   * Aborts when the caller goes away (the response closed before it finished); undefined without a
+   * response (a request served through `fetch`, whose signal tells instead). Followed rather than the
+   * Fetch request's signal: @whatwg-node/server's is a Proxy over an EventTarget, ~5 µs an operation to
+   * read and follow under load, and made from the same response events. One listener for the request.
+   */
+  get callerGone(): AbortSource | undefined {
+    const response = this.response;
+    if (!response) return undefined;
+    if (!this.gone) {
+      const gone = (this.gone = new AbortSource());
+      const goAway = () => {
+        if (!response.writableFinished) gone.abort(new DOMException('The caller closed the request.', 'AbortError'));
+      };
+      if (response.destroyed) goAway();
+      else response.once('close', goAway);
+    }
+    return this.gone;
+  }
 
   /** True once Klarna answered 401 to a call of the request: its credentials are refused for the rest of it. */
   get unauthenticated(): boolean {
@@ -79,7 +122,7 @@ export class OperationBudget {
   onCredentialsRefused: ((status: 401 | 403) => void) | undefined;
   /** What upstream calls send with: the request's signal, and once armed the deadline's too. */
   get signal(): Cancellation | undefined {
-    return this.operation || this.request ? this.controller() : undefined;
+    return this.operation || this.request || this.shared.followsCaller ? this.controller() : undefined;
   }
   /**
    * On a subscription's (never armed) budget: the limits each of its events is executed under, set
@@ -116,11 +159,21 @@ export class OperationBudget {
   private controller(): AbortSource {
     if (!this.operation) {
       const operation = (this.operation = new AbortSource());
-      const request = this.requestSignal;
-      if (request?.aborted) operation.abort(request.reason);
-      else request?.addEventListener('abort', () => operation.abort(request.reason), { once: true });
+      const gone = this.shared.callerGone;
+      if (gone) gone.addFollower(operation);
+      else {
+        const request = this.requestSignal;
+        if (request?.aborted) operation.abort(request.reason);
+        else request?.addEventListener('abort', () => operation.abort(request.reason), { once: true });
+      }
     }
     return this.operation;
+  }
+
+  /** Whether the caller went away (the request was aborted). */
+  private get callerAborted(): boolean {
+    const gone = this.shared.callerGone;
+    return gone ? gone.aborted : this.requestSignal?.aborted === true;
   }
 
   /**
@@ -181,6 +234,6 @@ export class OperationBudget {
    */
   explain(error: unknown): unknown {
     if (this.limits && this.timedOut) return new OperationTimeoutError(this.limits.deadlineMs);
-    return this.shared.unauthenticated && this.requestSignal?.aborted !== true ? new UnauthenticatedError(REFUSED_EARLIER) : error;
+    return this.shared.unauthenticated && !this.callerAborted ? new UnauthenticatedError(REFUSED_EARLIER) : error;
   }
 }

@@ -3,6 +3,7 @@
  * call cap for all of them, and once Klarna answered 401 to any call, no further call is admitted and
  * the reads still under way are cancelled (writes are not: they may be applied already).
  */
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { UnauthenticatedError, UpstreamCallLimitError } from '../../src/errors.ts';
 import { OperationBudget, RequestCalls } from '../../src/operation-budget.ts';
@@ -55,5 +56,33 @@ describe('OperationBudget in one request', () => {
     expect(() => second.admit()).not.toThrow();
     expect(second.refusedSignal.aborted).toBe(false);
     for (const budget of [first, second]) budget.release();
+  });
+
+  it("follows the caller going away through the request's Node response: one listener for the request, not a finished response's close", () => {
+    const response = Object.assign(new EventEmitter(), { destroyed: false, writableFinished: false });
+    const shared = new RequestCalls(undefined, response);
+    const budgets = [new OperationBudget(undefined, shared), new OperationBudget(undefined, shared)];
+    const signals = budgets.map((budget) => budget.signal!);
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, false]);
+    expect(response.listenerCount('close')).toBe(1);
+    response.emit('close');
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+    expect((signals[0]!.reason as DOMException).name).toBe('AbortError');
+
+    const finished = Object.assign(new EventEmitter(), { destroyed: false, writableFinished: true });
+    const after = new OperationBudget(undefined, new RequestCalls(undefined, finished));
+    const signal = after.signal!;
+    finished.emit('close');
+    expect(signal.aborted).toBe(false);
+  });
+
+  it('is cancelled at once when the response had already closed unfinished, and then explains no refusal', () => {
+    const closed = Object.assign(new EventEmitter(), { destroyed: true, writableFinished: false });
+    const shared = new RequestCalls(undefined, closed);
+    const budget = new OperationBudget(undefined, shared);
+    expect(budget.signal?.aborted).toBe(true);
+    shared.refuseCredentials();
+    const hungUp = new DOMException('aborted', 'AbortError');
+    expect(budget.explain(hungUp)).toBe(hungUp);
   });
 });
