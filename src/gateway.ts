@@ -29,6 +29,7 @@ import { useOperationOutcome } from './plugins/operation-outcome.ts';
 import { persistedOperationPlugins, type PersistedOperationsOptions } from './plugins/persisted-operations.ts';
 import { useReadiness } from './plugins/readiness.ts';
 import { useRequestEnvelope } from './plugins/request-envelope.ts';
+import { useCompiledExecution } from './plugins/compiled-execution.ts';
 import { useRequestId } from './plugins/request-id.ts';
 import { securityPlugins, securityYogaOptions, type SecurityOptions } from './plugins/security.ts';
 import { useRateLimit, type RateLimiter } from './plugins/rate-limit.ts';
@@ -228,6 +229,9 @@ export function createGateway(options: GatewayOptions) {
       ...(options.maxSubscriptionsPerPrincipal ? [useSubscriptionLimit({ maxPerPrincipal: options.maxSubscriptionsPerPrincipal })] : []),
       // At shutdown, SSE subscriptions complete at once (their clients subscribe again elsewhere, with `after`).
       ...(options.shutdown ? [useShutdownOfStreams({ signal: options.shutdown })] : []),
+      // Execution itself: compiled once per document, for queries and mutations answered in one part.
+      // Before the response cache, which runs the execution it finds with its own document.
+      useCompiledExecution(),
       ...(options.persisted ? persistedOperationPlugins(options.persisted) : []),
       // After persisted operations: the cache looks an answer up by its document, which for an operation
       // sent by hash alone is only known once they have resolved it (and refused what is not allowed).
