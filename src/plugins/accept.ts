@@ -94,7 +94,7 @@ export function useAcceptCheck(): Plugin {
 }
 
 /** Whether the document uses `@defer` or `@stream` anywhere (its answer may then come in parts). */
-function usesIncrementalDelivery(document: DocumentNode): boolean {
+export function usesIncrementalDelivery(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.DIRECTIVE](node) {

@@ -16,27 +16,12 @@
  * - documents with `@defer` or `@stream`: graphql-jit answers in one part only;
  * - a document graphql-jit cannot compile.
  */
-import { BREAK, getOperationAST, GraphQLError, Kind, visit, type ASTNode, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode, type SourceLocation } from 'graphql';
+import { getOperationAST, GraphQLError, visit, type ASTNode, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode, type SourceLocation } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
-
-const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | undefined)?.then === 'function';
-
-const INCREMENTAL = new Set(['defer', 'stream']);
-
-/** Whether the document asks for an answer in parts anywhere (a directive of any of its definitions). */
-function asksForParts(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    [Kind.DIRECTIVE](node) {
-      if (!INCREMENTAL.has(node.name.value)) return undefined;
-      found = true;
-      return BREAK;
-    },
-  });
-  return found;
-}
+import { usesIncrementalDelivery } from './accept.ts';
+import { isPromise } from './fused-hooks.ts';
 
 /** The compiled query, or undefined where graphql-jit cannot compile the document (the standard executor runs it). */
 function compileOrNot(args: ExecutionArgs): CompiledQuery | undefined {
@@ -118,7 +103,7 @@ export function useCompiledExecution({ onCompiled }: CompiledExecutionOptions = 
     if (compiled === SEEN_ONCE) {
       compiled = null;
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation && operation.operation !== 'subscription' && !asksForParts(args.document)) {
+      if (operation && operation.operation !== 'subscription' && !usesIncrementalDelivery(args.document)) {
         const query = compileOrNot(args);
         if (query) {
           compiled = { operation, query };
@@ -148,7 +133,7 @@ export function useCompiledExecution({ onCompiled }: CompiledExecutionOptions = 
         // Refused by the standard executor: the same errors, with the same HTTP status and suggestions policy.
         if (variables.errors) return standard(given);
         const result = compiled.query.query(given.rootValue, given.contextValue, variables.coerced) as ExecutionResult | Promise<ExecutionResult>;
-        return isPromise(result) ? result.then((done) => withStandardErrors(done, given.document)) : withStandardErrors(result, given.document);
+        return isPromise(result) ? result.then((done) => withStandardErrors(done as ExecutionResult, given.document)) : withStandardErrors(result, given.document);
       };
       executions.set(standard, execution);
     }

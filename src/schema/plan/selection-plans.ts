@@ -9,13 +9,14 @@
  * reads no variable, their plan is the same for every request, and it is made once and kept beside
  * them (walking the selection and resolving its arguments cost ~15 KB of garbage per Dashboard).
  * When it reads one, the plan is made per request, once per field: kept on the request's own object
- * (its context), under a symbol of this instance, not in a module-wide table keyed by per-request
+ * (its context), in a slot of this instance (`objectSlot`), not in a module-wide table keyed by per-request
  * objects, which would be one more ephemeron table for every young-generation GC to walk.
  *
  * Kept in a `WeakMap` keyed by field nodes, which live as long as the cached document: an entry goes
  * with its document. Plans are shared between requests, so they are frozen.
  */
 import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
+import { objectSlot } from '../../object-slots.ts';
 
 interface Entry<T> {
   /** The field's occurrences (aliases and fragments merged), as execution handed them over. */
@@ -29,7 +30,7 @@ export class SelectionPlans<T extends object> {
   /** By the first of a field's nodes; a list, as one node may be merged with different others. */
   private readonly entries = new WeakMap<FieldNode, Entry<T>[]>();
   /** Where a request's own plans (selections reading variables) are kept on its object, by field nodes. */
-  private readonly requestPlans = Symbol('plans of this request');
+  private readonly requestPlans = objectSlot<Map<readonly FieldNode[], T>>('plans of this request');
 
   /** `make`: the plan of the field being resolved, from its `info` (a pure function of the selection and variables). */
   constructor(private readonly make: (info: GraphQLResolveInfo) => T) {}
@@ -43,8 +44,8 @@ export class SelectionPlans<T extends object> {
     const entry = this.entryOf(info);
     if (!entry.readsVariables) return (entry.plan ??= frozen(this.make(info)));
     if (!request) return this.make(info);
-    const holder = request as { [key: symbol]: Map<readonly FieldNode[], T> | undefined };
-    const plans = (holder[this.requestPlans] ??= new Map());
+    let plans = this.requestPlans.get(request);
+    if (!plans) this.requestPlans.set(request, (plans = new Map()));
     let plan = plans.get(info.fieldNodes);
     if (!plan) plans.set(info.fieldNodes, (plan = this.make(info)));
     return plan;
