@@ -66,7 +66,7 @@ export interface OverheadOptions {
   connections: number;
   /** Run `dist/main.js` (after `npm run build`) instead of `src/main.ts` through tsx. */
   built: boolean;
-  /** `--cpu-prof DIR`: the full gateway writes a V8 CPU profile there when it stops (for `--cpu-prof` analysis). */
+  /** `--cpu-prof DIR`: every gateway process writes a V8 CPU profile into `DIR/<full|before|bare>/` when it stops. */
   cpuProfileDir?: string;
   /** `--before DIR`: another built checkout whose `dist/main.js` runs as a third gateway, `before`. */
   beforeDir?: string;
@@ -229,15 +229,22 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     };
     const product = (name: 'full' | 'before', index: number, entry: string, options: { nodeArgs: string[]; cwd?: string }) =>
       startGateway(name, startProcess(entry, productEnv, /Klarna Partner Gateway: (http:\/\/\S+\/graphql)/, 30_000, { stdoutFile: logFiles.get(`${name} #${index + 1}`)!, ...options }));
+    // With --cpu-prof DIR, every gateway process writes its profile into DIR/<gateway>/ when it stops.
+    const profiled = (name: GatewayName) => (cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(resolve(cpuProfileDir), name)}`] : []);
     const each = (start: (index: number) => Promise<Gateway>) => Array.from({ length: processes }, (_, index) => start(index));
     // In the order of every list below: full, before (with --before), then bare, the reference, last;
     // each gateway's processes together.
     const gateways = await Promise.all([
-      ...each((index) => product('full', index, fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])] })),
-      ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: [], cwd: beforeDir })) : []),
+      ...each((index) => product('full', index, fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...profiled('full')] })),
+      ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: profiled('before'), cwd: beforeDir })) : []),
       // In production mode as the product gateways are: graphql-js's development-mode type checks
       // (its \`instanceOf\`) alone cost the bare gateway ~4% of its CPU per Dashboard otherwise.
-      ...each(() => startGateway('bare', startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url, NODE_ENV: 'production' }, /Bare gateway: (http:\/\/\S+\/graphql)/))),
+      ...each(() =>
+        startGateway(
+          'bare',
+          startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url, NODE_ENV: 'production' }, /Bare gateway: (http:\/\/\S+\/graphql)/, 30_000, { nodeArgs: ['--import', 'tsx', ...profiled('bare')] }),
+        ),
+      ),
     ]);
     const names = [...new Set(gateways.map((gateway) => gateway.name))];
     const processesOf = (name: GatewayName) => gateways.filter((gateway) => gateway.name === name);
