@@ -187,6 +187,29 @@ describe('compact global ids', () => {
     expect(encodeGlobalId('CardOrder', 'f3392f8b-6116-4073-ab96-e330819e2c07')).toHaveLength(24);
   });
 
+  it('encode every key as ids handed out before did, byte for byte (the form is a contract)', () => {
+    const account = 'krn:partner:global:account:live:LWT2XJSE';
+    for (const [typename, key, id] of [
+      ['Account', account, 'AQoBj8js-G4'],
+      ['Brand', `${account} krn:partner:global:account:brand:88c175c8-b578-4392-8e61-015c1b5df613`, 'AwoBj8js-G4ZiMF1yLV4Q5KOYQFcG132Ew'],
+      [
+        'PaymentAccount',
+        'krn:partner:global:account:test:00000001 krn:partner:global:account:product:payment:5a4e4ac3-2b9b-4c9e-9b31-6b1d1b6c0f4e krn:partner:global:payment-account:test:1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9',
+        'CBIAAAAAAAFBWk5KwyubTJ6bMWsdG2wPTkkfLj1MW2pJeIaVpLPC0eD5',
+      ],
+      ['Settlement', 'krn:partner:eu1:settlement:live:113574395', 'CVsAAAbFAfs'],
+      ['Settlement', 'krn:partner:eu1:settlement:live:0113574395', 'CVgKMDExMzU3NDM5NQ'],
+      ['Credential', 'krn:partner:global:live:credential:client_cert:2C8A1053F979D1E8C96A3A9357AE7D1E', 'CowsihBT-XnR6MlqOpNXrn0e'],
+      ['CardPromise', 'order.with_dots:and-colons', 'CwAab3JkZXIud2l0aF9kb3RzOmFuZC1jb2xvbnM'],
+      ['Account', 'krn:partner:us1:account:live:lowercase-or-other', 'AbAjdXMxOmFjY291bnQ6bGl2ZTpsb3dlcmNhc2Utb3Itb3RoZXI'],
+      ['CardSettlement', 'f3392f8b-6116-4073-ab96-e330819e2c07 16e4b85e-899b-4427-a39f-07a496e9515b', 'DAHzOS-LYRZAc6uW4zCBniwHARbkuF6Jm0Qno58HpJbpUVs'],
+      ['Store', `${account} krn:partner:global:account:stores:ÄÖü-ünïcode`, 'BAoBj8js-G4gEMOEw5bDvC3DvG7Dr2NvZGU'],
+      ['PaymentProduct', `${account} default`, 'BwoBj8js-G4AB2RlZmF1bHQ'],
+    ] as const) {
+      expect(encodeGlobalId(typename, key), key).toBe(id);
+    }
+  });
+
   it('keep reading every id of the old form (base64 of Type:key), for ids handed out before', () => {
     for (const [typename, key] of seededKeys()) expect(readableNodeId(encodeGlobalID(typename, key), 'id'), key).toEqual({ typename, id: key });
   });
