@@ -13,9 +13,9 @@
  * data. Requests refused before any operation is read (CSRF, size, batch) are answered by Yoga
  * without an operation, and logged by `onResponse` as msg `request refused`.
  *
- * The line is written by an observer of `useOperationOutcome` (`observer`); the plugin (`plugin`,
- * registered before the plugins that refuse requests while parsing them) only times requests and
- * logs those refused before any operation was read.
+ * The line is written, after the answer, by an observer of `useOperationOutcome` (`observer`); the
+ * plugin (`plugin`, registered before the plugins that refuse requests while parsing them) only times
+ * requests and logs those refused before any operation was read.
  */
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
@@ -33,22 +33,31 @@ export function createOperationLog(logger: Logger): { observer: OperationObserve
   /** GraphQL requests by when they started; an operation parsed in one takes it out (it is logged as such). */
   const requests = objectSlot<number>('request started');
 
+  // Lines are written after the answer: their fields are taken when the outcome is told, and the
+  // lines of a turn of the event loop are serialized and written together in a `setImmediate`, which
+  // runs once the answers of that turn have gone to their sockets. Writing one in line cost ~0.1 ms
+  // of every answer's latency (pino's serialization and the file write's queueing).
+  let pending: object[] = [];
+  const writePending = () => {
+    const lines = pending;
+    pending = [];
+    for (const line of lines) log.info(line, 'operation');
+  };
+
   const observer: OperationObserver = {
     onOutcome(outcome) {
-      log.info(
-        {
-          operationName: outcome.name?.slice(0, 100) ?? null,
-          operationType: outcome.type ?? null,
-          requestId: outcome.requestId ?? randomUUID(),
-          principal: outcome.principalHash ?? outcome.presentedPrincipalHash,
-          durationMs: outcome.durationMs,
-          upstreamCalls: outcome.upstreamCalls ?? 0,
-          ...(outcome.upstreamCallsRefused ? { upstreamCallsRefused: outcome.upstreamCallsRefused } : {}),
-          outcome: outcome.outcome,
-          ...(outcome.errorCodes.size ? { errorCodes: [...outcome.errorCodes.keys()] } : {}),
-        },
-        'operation',
-      );
+      if (!pending.length) setImmediate(writePending);
+      pending.push({
+        operationName: outcome.name?.slice(0, 100) ?? null,
+        operationType: outcome.type ?? null,
+        requestId: outcome.requestId ?? randomUUID(),
+        principal: outcome.principalHash ?? outcome.presentedPrincipalHash,
+        durationMs: outcome.durationMs,
+        upstreamCalls: outcome.upstreamCalls ?? 0,
+        ...(outcome.upstreamCallsRefused ? { upstreamCallsRefused: outcome.upstreamCallsRefused } : {}),
+        outcome: outcome.outcome,
+        ...(outcome.errorCodes.size ? { errorCodes: [...outcome.errorCodes.keys()] } : {}),
+      });
     },
   };
 
