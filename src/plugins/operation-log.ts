@@ -46,6 +46,7 @@ export function createOperationLog(logger: Logger): { observer: OperationObserve
 
   const observer: OperationObserver = {
     onOutcome(outcome) {
+      if (!log.isLevelEnabled('info')) return;
       if (!pending.length) setImmediate(writePending);
       pending.push({
         operationName: outcome.name?.slice(0, 100) ?? null,
