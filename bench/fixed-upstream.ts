@@ -10,7 +10,7 @@
  * clients that spell the same URL differently share one answer.
  *
  * Admin routes: `GET|DELETE /__fixed/counters` (calls answered, misses, most in flight at once, calls
- * per route), `POST /__fixed/latency {"ms": 50}` (every answer waits that long first), `POST /__fixed/freeze`.
+ * per route, and the first calls answered as the client sent them, `GET /v2/...?...`, to replay), `POST /__fixed/latency {"ms": 50}` (every answer waits that long first), `POST /__fixed/freeze`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,7 +29,9 @@ const answers = new Map<string, Answer>();
 const recordAgent = new Agent({ keepAliveTimeout: 30_000 });
 let recording = Boolean(recordFrom);
 let latencyMs = 0;
-let counters = { total: 0, misses: 0, inFlight: 0, peakInFlight: 0, byRoute: {} as Record<string, number> };
+/** How many calls since the last reset `calls` lists, as the client sent them (method and raw URL). */
+const LISTED_CALLS = 100;
+let counters = { total: 0, misses: 0, inFlight: 0, peakInFlight: 0, byRoute: {} as Record<string, number>, calls: [] as string[] };
 
 /** The key of a call: `GET /v2/accounts/krn:...?expand=brands,products [keyid=...]`. */
 function keyOf(req: IncomingMessage): string {
@@ -70,11 +72,11 @@ function send(res: ServerResponse, status: number, body: Buffer | string, conten
 async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const route = `${req.method} ${path}`;
   if (route === 'GET /__fixed/counters') {
-    const { total, misses, peakInFlight, byRoute } = counters;
-    return send(res, 200, JSON.stringify({ total, misses, peakInFlight, byRoute, recorded: answers.size }));
+    const { total, misses, peakInFlight, byRoute, calls } = counters;
+    return send(res, 200, JSON.stringify({ total, misses, peakInFlight, byRoute, calls, recorded: answers.size }));
   }
   if (route === 'DELETE /__fixed/counters') {
-    counters = { total: 0, misses: 0, inFlight: counters.inFlight, peakInFlight: 0, byRoute: {} };
+    counters = { total: 0, misses: 0, inFlight: counters.inFlight, peakInFlight: 0, byRoute: {}, calls: [] };
     return send(res, 204, '');
   }
   if (route === 'POST /__fixed/latency') {
@@ -105,6 +107,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     }
     counters.total += 1;
     counters.byRoute[answer.route] = (counters.byRoute[answer.route] ?? 0) + 1;
+    if (counters.calls.length < LISTED_CALLS) counters.calls.push(`${req.method} ${req.url}`);
     if (latencyMs) await sleep(latencyMs);
     send(res, answer.status, answer.body, answer.contentType);
   } finally {

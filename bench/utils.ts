@@ -158,20 +158,33 @@ export interface SequentialResult {
   failures: number;
 }
 
+/** One timed exchange of a `sequential` run (it may make several requests at once); resolves with its HTTP status. */
+export type SequentialSend = () => Promise<number>;
+
 /**
- * Concurrency 1: one request after another over one keep-alive connection for `durationSeconds`,
- * each timed with `performance.now()`. Used where whole-millisecond resolution would hide the answer.
+ * Concurrency 1: one request after another over one keep-alive connection for `durationSeconds` (or one
+ * `send` after another), each timed with `performance.now()`. Used where whole-millisecond resolution
+ * would hide the answer.
  */
-export async function sequential(options: { url: string; durationSeconds: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<SequentialResult> {
+export async function sequential(
+  options: { url: string; durationSeconds: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } | { send: SequentialSend; durationSeconds: number },
+): Promise<SequentialResult> {
+  const send: SequentialSend =
+    'send' in options
+      ? options.send
+      : async () => {
+          const response = await request(options.url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
+          await response.body.dump();
+          return response.statusCode;
+        };
   const samples: number[] = [];
   let failures = 0;
   const until = performance.now() + options.durationSeconds * 1000;
   while (performance.now() < until) {
     const started = performance.now();
-    const response = await request(options.url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
-    await response.body.dump();
+    const status = await send();
     samples.push(performance.now() - started);
-    if (response.statusCode < 200 || response.statusCode >= 300) failures += 1;
+    if (status < 200 || status >= 300) failures += 1;
   }
   samples.sort((a, b) => a - b);
   const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]! * 10) / 10;
