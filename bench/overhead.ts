@@ -8,7 +8,8 @@
  * - With `--before DIR`, a BEFORE gateway: the same product from another built checkout (`DIR/dist/main.js`,
  *   run in DIR, same settings as the full one), so a change is measured after against before in one run.
  * - The BARE reference gateway (`bench/bare-gateway.ts`): yoga + DataLoader + undici + the same `expand`,
- *   also with `NODE_ENV=production`.
+ *   also with `NODE_ENV=production`; with `--built`, compiled by tsc as the product is (`built-copy.ts`),
+ *   otherwise through tsx as the full one is.
  * - All over one fixed-answer upstream (`bench/fixed-upstream.ts`) that replays the sandbox's answers
  *   from memory, so the gateways are what is measured. It records them at start-up, as every gateway
  *   asks each query once; then it is frozen, and a call it never saw fails the run.
@@ -50,8 +51,9 @@ import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
-import { percentile } from './fanout-stats.ts';
 import { request } from 'undici';
+import { builtCopy } from './built-copy.ts';
+import { percentile } from './fanout-stats.ts';
 import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess, type SequentialSend } from './utils.ts';
 
 const SEED = 20_250_101;
@@ -67,7 +69,7 @@ export interface OverheadOptions {
   /** Turns per query, the gateways' order rotated each round: full then bare, then bare then full, ... */
   rounds: number;
   connections: number;
-  /** Run `dist/main.js` (after `npm run build`) instead of `src/main.ts` through tsx. */
+  /** Run `dist/main.js` (after `npm run build`) instead of `src/main.ts` through tsx, and the bench's own servers compiled alike. */
   built: boolean;
   /** `--cpu-prof DIR`: every gateway process writes a V8 CPU profile into `DIR/<full|before|bare>/` when it stops. */
   cpuProfileDir?: string;
@@ -239,6 +241,10 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
 
     const fullEntry = built ? 'dist/main.js' : 'src/main.ts';
     if (built && !existsSync(fileURLToPath(new URL(`../${fullEntry}`, import.meta.url)))) throw new Error('--built: no dist/main.js; run `npm run build` first');
+    // Like for like: with --built the bare gateway and the floor proxy are compiled by tsc as the
+    // product is; otherwise all run through tsx.
+    const benchServer = (sources: string[], assets: string[] = []) => (built ? { entry: builtCopy(sources, assets), nodeArgs: [] } : { entry: sources[0]!, nodeArgs: ['--import', 'tsx'] });
+    const bareServer = benchServer(['bench/bare-gateway.ts', 'src/schema/compact-ids.ts'], ['bench/bare-gateway.graphql']);
     const productEnv = {
       NODE_ENV: 'production',
       PORT: '0',
@@ -270,7 +276,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       ...each(() =>
         startGateway(
           'bare',
-          startProcess('bench/bare-gateway.ts', { BARE_UPSTREAM_URL: upstream.url, NODE_ENV: 'production' }, /Bare gateway: (http:\/\/\S+\/graphql)/, 30_000, { nodeArgs: ['--import', 'tsx', ...profiled('bare')] }),
+          startProcess(bareServer.entry, { BARE_UPSTREAM_URL: upstream.url, NODE_ENV: 'production' }, /Bare gateway: (http:\/\/\S+\/graphql)/, 30_000, { nodeArgs: [...bareServer.nodeArgs, ...profiled('bare')] }),
         ),
       ),
     ]);
@@ -416,10 +422,13 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     // GraphQL). What the floor adds over the direct calls is the machine's; what a gateway adds over the
     // floor is the gateway's.
     const { calls: dashboardCalls } = await counted(() => ask(processesOf('bare')[0]!, DASHBOARD.name, DASHBOARD.body));
+    const floorServer = benchServer(['bench/floor-proxy.ts']);
     const floor = await startProcess(
-      'bench/floor-proxy.ts',
+      floorServer.entry,
       { FLOOR_UPSTREAM_URL: upstream.url, FLOOR_CALLS: JSON.stringify(dashboardCalls), FLOOR_HEADERS: JSON.stringify(upstreamHeaders) },
       /Floor proxy: (http:\/\/\S+)/,
+      30_000,
+      { nodeArgs: floorServer.nodeArgs },
     );
     started.push(floor);
     if (pinned) pinToCores([floor.child.pid!], []);
@@ -465,12 +474,16 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
       `Dashboard at concurrency 1, upstream at ${UPSTREAM_LATENCY_MS} ms a call, all in one rotation: ${DIRECT} (GET account?expand=all, the aim's round trip), ${atOnce}, the ${FLOOR} (a Node proxy making those calls, no GraphQL: \`bench/floor-proxy.ts\`), the gateways`,
       latency,
     );
+    const signed = (value: number) => (value < 0 ? `− ${-value}` : `+ ${value}`);
     const floorOver = round1(latencyOf(FLOOR) - latencyOf(DIRECT));
-    console.log(`The floor: one direct call + ${floorOver} ms (a Node process between client and upstream), leaving ${round1(AIMS.addedLatencyMs - floorOver)} ms of the aim to GraphQL.`);
+    const left = round1(AIMS.addedLatencyMs - floorOver);
+    console.log(
+      `The floor: one direct call ${signed(floorOver)} ms (a Node process between client and upstream), ${left > 0 ? `leaving ${left} ms of the aim to GraphQL` : `the aim's ${AIMS.addedLatencyMs} ms gone before any GraphQL`}.`,
+    );
     for (const name of names) {
       const over = round1(latencyOf(name) - latencyOf(DIRECT));
       const met = name === 'full' ? ` → aim (≤ one round trip + ${AIMS.addedLatencyMs} ms) ${over <= AIMS.addedLatencyMs ? 'met' : 'NOT met'}` : '';
-      console.log(`${name}: one round trip + ${over} ms, the floor + ${round1(latencyOf(name) - latencyOf(FLOOR))} ms (p50 ${latencyOf(name)} ms against ${latencyOf(DIRECT)} ms direct)${met}`);
+      console.log(`${name}: one round trip ${signed(over)} ms, the floor ${signed(round1(latencyOf(name) - latencyOf(FLOOR)))} ms (p50 ${latencyOf(name)} ms against ${latencyOf(DIRECT)} ms direct)${met}`);
     }
     console.log('');
     for (const [name, file] of logFiles) console.log(`The ${name} gateway logged ${Math.round(statSync(file).size / 1024)} KiB at info to ${file} (removed now).`);
