@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- overhead [--duration 5] [--rounds 2] [--processes 3] [--pin] [--built] [--cpu-prof DIR] [--before DIR] [--queries Dashboard,Portfolio]`:
+ * `npm run bench -- overhead [--duration 5] [--rounds 2] [--processes 3] [--pin] [--built] [--cpu-prof DIR] [--before DIR] [--queries Dashboard,Portfolio] [--node-flags "..."]`:
  * what the product costs over a bare gateway, side by side in one run (issue #10).
  *
  * - The FULL gateway (`src/main.ts` via tsx, or `dist/main.js` with `--built` after `npm run build`) with
@@ -10,6 +10,9 @@
  * - The BARE reference gateway (`bench/bare-gateway.ts`): yoga + DataLoader + undici + the same `expand`,
  *   also with `NODE_ENV=production`; with `--built`, compiled by tsc as the product is (`built-copy.ts`),
  *   otherwise through tsx as the full one is.
+ * - Every gateway (and the floor proxy below) runs with the product's production Node flags, the image's
+ *   `NODE_OPTIONS` (`production-node-flags.ts`), or those of `--node-flags` (`--node-flags=` for Node's
+ *   defaults): deployed as users run it, and like for like.
  * - All over one fixed-answer upstream (`bench/fixed-upstream.ts`) that replays the sandbox's answers
  *   from memory, so the gateways are what is measured. It records them at start-up, as every gateway
  *   asks each query once; then it is frozen, and a call it never saw fails the run.
@@ -54,6 +57,7 @@ import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
 import { request } from 'undici';
 import { builtCopy } from './built-copy.ts';
 import { percentile } from './fanout-stats.ts';
+import { imageNodeFlags } from './production-node-flags.ts';
 import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess, type SequentialSend } from './utils.ts';
 
 const SEED = 20_250_101;
@@ -81,11 +85,13 @@ export interface OverheadOptions {
   processes: number;
   /** `--pin`: gateways on the last core, the rest on the others. */
   pin: boolean;
+  /** `--node-flags "..."`: the Node flags of every gateway (default: the image's `NODE_OPTIONS`; `--node-flags=` for none). */
+  nodeFlags?: string[];
 }
 
 /**
  * Options from `--duration <s>`, `--rounds <n>`, `--built`, `--cpu-prof DIR`, `--before DIR`,
- * `--queries a,b`, `--processes n`, `--pin` (or BENCH_DURATION / BENCH_ROUNDS / BENCH_PROCESSES).
+ * `--queries a,b`, `--processes n`, `--pin`, `--node-flags "..."` (or BENCH_DURATION / BENCH_ROUNDS / BENCH_PROCESSES).
  */
 export function overheadOptions(flags: Record<string, string | true>): OverheadOptions {
   const number = (flag: string, env: string, fallback: number) => {
@@ -106,6 +112,7 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof') } : {}),
     ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
     ...(queryPrefixes?.length ? { queryPrefixes } : {}),
+    ...(typeof flags['node-flags'] === 'string' ? { nodeFlags: flags['node-flags'].split(/\s+/).filter(Boolean) } : {}),
   };
 }
 
@@ -215,8 +222,20 @@ const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0)
 /** Each round's turn order: the list rotated by the round, so every gateway goes first, middle and last alike. */
 const turnOrder = <T>(items: T[], round: number) => items.map((_, index) => items[(index + round) % items.length]!);
 
-export async function benchOverhead({ durationSeconds = 5, rounds = 2, connections = 20, built = false, cpuProfileDir, beforeDir, queryPrefixes, processes = 3, pin = false }: Partial<OverheadOptions> = {}) {
+export async function benchOverhead({
+  durationSeconds = 5,
+  rounds = 2,
+  connections = 20,
+  built = false,
+  cpuProfileDir,
+  beforeDir,
+  queryPrefixes,
+  processes = 3,
+  pin = false,
+  nodeFlags: givenNodeFlags,
+}: Partial<OverheadOptions> = {}) {
   const queries = selectQueries(queryPrefixes);
+  const nodeFlags = givenNodeFlags ?? imageNodeFlags();
   if (beforeDir && !existsSync(join(beforeDir, 'dist/main.js'))) throw new Error(`--before: no ${join(beforeDir, 'dist/main.js')}; build that checkout first`);
   if (beforeDir && !built) console.warn('--before runs a built gateway; add --built so the full one is built too, for a like-for-like comparison');
   const started: Awaited<ReturnType<typeof startProcess>>[] = [];
@@ -243,7 +262,9 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     if (built && !existsSync(fileURLToPath(new URL(`../${fullEntry}`, import.meta.url)))) throw new Error('--built: no dist/main.js; run `npm run build` first');
     // Like for like: with --built the bare gateway and the floor proxy are compiled by tsc as the
     // product is; otherwise all run through tsx.
-    const benchServer = (sources: string[], assets: string[] = []) => (built ? { entry: builtCopy(sources, assets), nodeArgs: [] } : { entry: sources[0]!, nodeArgs: ['--import', 'tsx'] });
+    // Every gateway and the floor proxy run with the product's production Node flags (`nodeFlags`).
+    const benchServer = (sources: string[], assets: string[] = []) =>
+      built ? { entry: builtCopy(sources, assets), nodeArgs: nodeFlags } : { entry: sources[0]!, nodeArgs: [...nodeFlags, '--import', 'tsx'] };
     const bareServer = benchServer(['bench/bare-gateway.ts', 'src/schema/compact-ids.ts'], ['bench/bare-gateway.graphql']);
     const productEnv = {
       NODE_ENV: 'production',
@@ -269,8 +290,8 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
     // In the order of every list below: full, before (with --before), then bare, the reference, last;
     // each gateway's processes together.
     const gateways = await Promise.all([
-      ...each((index) => product('full', index, fullEntry, { nodeArgs: [...(built ? [] : ['--import', 'tsx']), ...profiled('full')] })),
-      ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: profiled('before'), cwd: beforeDir })) : []),
+      ...each((index) => product('full', index, fullEntry, { nodeArgs: [...nodeFlags, ...(built ? [] : ['--import', 'tsx']), ...profiled('full')] })),
+      ...(beforeDir ? each((index) => product('before', index, 'dist/main.js', { nodeArgs: [...nodeFlags, ...profiled('before')], cwd: beforeDir })) : []),
       // In production mode as the product gateways are: graphql-js's development-mode type checks
       // (its \`instanceOf\`) alone cost the bare gateway ~4% of its CPU per Dashboard otherwise.
       ...each(() =>
@@ -325,6 +346,7 @@ export async function benchOverhead({ durationSeconds = 5, rounds = 2, connectio
         ? `Gateways pinned to core ${availableParallelism() - 1}; the load generator, upstream and sandbox to the other core(s).`
         : `Not pinned to cores (${pin ? 'one core, or no taskset' : 'no --pin'}): the load generator shares the cores with the gateways.`,
     );
+    console.log(`Node flags of every gateway and the floor proxy: ${nodeFlags.length ? nodeFlags.join(' ') : "none (Node's defaults)"}${givenNodeFlags ? ' (--node-flags)' : " (the image's NODE_OPTIONS)"}.`);
     // The turns: the gateways alternate (full #1, bare #1, full #2, bare #2, ...), and each round starts one later.
     const turns = Array.from({ length: processes }, (_, index) => names.map((name) => processesOf(name)[index]!)).flat();
 

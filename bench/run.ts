@@ -12,7 +12,7 @@ import { benchReportPages, reportPagesOptions } from './report-pages.ts';
 import { benchSandbox } from './sandbox.ts';
 
 /** Flags that take a value (the next argument, unless given as `--flag=value`); any other flag is a switch. */
-const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection', 'rows', 'indexing', 'before', 'queries', 'processes']);
+const VALUE_FLAGS = new Set(['duration', 'rounds', 'cpu-prof', 'dashboards', 'concurrency', 'redis-queries', 'part', 'subscribers', 'webhooks', 'spacing', 'clients', 'selection', 'rows', 'indexing', 'before', 'queries', 'processes', 'node-flags']);
 
 const requested: string[] = [];
 const flags: Record<string, string | true> = {};
