@@ -261,8 +261,7 @@ export async function benchOverhead({
     const fullEntry = built ? 'dist/main.js' : 'src/main.ts';
     if (built && !existsSync(fileURLToPath(new URL(`../${fullEntry}`, import.meta.url)))) throw new Error('--built: no dist/main.js; run `npm run build` first');
     // Like for like: with --built the bare gateway and the floor proxy are compiled by tsc as the
-    // product is; otherwise all run through tsx.
-    // Every gateway and the floor proxy run with the product's production Node flags (`nodeFlags`).
+    // product is, otherwise all run through tsx; and all run with the same Node flags (`nodeFlags`).
     const benchServer = (sources: string[], assets: string[] = []) =>
       built ? { entry: builtCopy(sources, assets), nodeArgs: nodeFlags } : { entry: sources[0]!, nodeArgs: [...nodeFlags, '--import', 'tsx'] };
     const bareServer = benchServer(['bench/bare-gateway.ts', 'src/schema/compact-ids.ts'], ['bench/bare-gateway.graphql']);
