@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- fanout [--subscribers 1000,5000,10000] [--webhooks 20] [--spacing 100]
- * [--clients 4] [--selection ids|reads] [--redis] [--floor] [--before DIR] [--tsx] [--cpu-prof <dir>]`: live events at scale (issue #12).
+ * [--clients 4] [--selection ids|reads] [--redis] [--floor] [--before DIR] [--tsx] [--cpu-prof <dir>] [--node-flags "..."]`: live events at scale (issue #12).
  *
  * The built gateway (`dist/main.js`: `npm run build` first; `--tsx` runs `src/main.ts` instead) and the
  * sandbox each in their own process; the subscribers spread over `--clients` client processes
@@ -9,7 +9,8 @@
  * selection: `{ id klarnaEventId }` (the fan-out alone) and `{ id product { state } account { name
  * state } }` (reads per event). In process, and also through Redis with `--redis`; with `--floor`, first a
  * bare ws relay in the gateway's place (`fanout-floor.ts`): what the machine itself allows; with
- * `--before DIR`, another built checkout's gateway (in memory), to measure a change side by side.
+ * `--before DIR`, another built checkout's gateway (in memory), to measure a change side by side. All
+ * run with the product's production Node flags (the image's `NODE_OPTIONS`), or `--node-flags "..."`.
  *
  * Per row: the gateway's RSS and V8 heap before the subscribers, connected, and after the events, and
  * per subscriber (connected − before); the time the webhook's 202 took (p50/p99, measured by the
@@ -27,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { signWebhookBody } from '../src/sandbox/webhooks.ts';
+import { imageNodeFlags, nodeFlagsOption } from './production-node-flags.ts';
 import { callsBetween, deleteRedisKeys, gatewayMemory, kbPer, mb, percentile, REDIS_URL, redisAnswers, sandboxCalls } from './fanout-stats.ts';
 import { cpuMs, printTable, startProcess, stopProcess } from './utils.ts';
 
@@ -54,6 +56,8 @@ export interface FanoutOptions {
   floor: boolean;
   /** `--cpu-prof <dir>`: the gateway writes a V8 CPU profile there when it exits. */
   cpuProfileDir?: string;
+  /** The Node flags of the gateway, `before` and the floor relay: the image's `NODE_OPTIONS`, or `--node-flags "..."`. */
+  nodeFlags: string[];
 }
 
 /** Options from the bench's flags (`--subscribers 1000,5000` …); the default is one quick 1,000 round. */
@@ -71,6 +75,7 @@ export function fanoutOptions(flags: Record<string, string | true>): FanoutOptio
     ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
     built: !flags.tsx,
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof')! } : {}),
+    nodeFlags: nodeFlagsOption(flags) ?? imageNodeFlags(),
   };
 }
 
@@ -142,7 +147,10 @@ async function run(server: Server, mode: Mode, selection: Selection, subscribers
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
   const entry = server === 'floor' ? 'bench/fanout-floor.ts' : server === 'before' ? 'dist/main.js' : options.built ? 'dist/main.js' : 'src/main.ts';
-  const nodeArgs = server === 'floor' ? ['--import', 'tsx'] : server === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const nodeArgs = [
+    ...options.nodeFlags,
+    ...(server === 'floor' ? ['--import', 'tsx'] : server === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])]),
+  ];
   const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs, ...(server === 'before' ? { cwd: options.beforeDir! } : {}) });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
@@ -264,7 +272,7 @@ export async function benchFanout(options: FanoutOptions = fanoutOptions({})) {
     }
   }
   printTable(
-    `Fan-out: graphql-ws subscribers (one connection each, ${options.clients} client processes), ${options.webhooks} webhooks ${options.spacingMs} ms apart per row; ids = ${SELECTIONS.ids}, reads = ${SELECTIONS.reads}`,
+    `Fan-out: graphql-ws subscribers (one connection each, ${options.clients} client processes), ${options.webhooks} webhooks ${options.spacingMs} ms apart per row; ids = ${SELECTIONS.ids}, reads = ${SELECTIONS.reads}; Node flags: ${options.nodeFlags.join(' ') || "none (Node's defaults)"}`,
     rows,
   );
   return rows;

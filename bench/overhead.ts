@@ -57,7 +57,7 @@ import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
 import { request } from 'undici';
 import { builtCopy } from './built-copy.ts';
 import { percentile } from './fanout-stats.ts';
-import { imageNodeFlags } from './production-node-flags.ts';
+import { imageNodeFlags, nodeFlagsOption } from './production-node-flags.ts';
 import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess, type SequentialSend } from './utils.ts';
 
 const SEED = 20_250_101;
@@ -112,7 +112,7 @@ export function overheadOptions(flags: Record<string, string | true>): OverheadO
     ...(text('cpu-prof') ? { cpuProfileDir: text('cpu-prof') } : {}),
     ...(text('before') ? { beforeDir: resolve(text('before')!) } : {}),
     ...(queryPrefixes?.length ? { queryPrefixes } : {}),
-    ...(typeof flags['node-flags'] === 'string' ? { nodeFlags: flags['node-flags'].split(/\s+/).filter(Boolean) } : {}),
+    ...(nodeFlagsOption(flags) ? { nodeFlags: nodeFlagsOption(flags)! } : {}),
   };
 }
 

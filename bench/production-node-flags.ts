@@ -1,7 +1,7 @@
 /**
  * The Node flags the product runs with in production: the image's `NODE_OPTIONS` (Dockerfile), which
- * `npm run start:prod` passes too. `npm run bench -- overhead` gives them to every gateway alike, so
- * the gateways are measured as they are deployed and compared like for like.
+ * `npm run start:prod` passes too. `npm run bench -- overhead` and `fanout` give them to every server
+ * they measure alike, so the gateway is measured as it is deployed and compared like for like.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,4 +20,10 @@ export function startProdNodeFlags(packageJson = readFileSync(`${root}package.js
   const words = script.split(/\s+/).filter(Boolean);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`start:prod is not "node [flags] dist/main.js": ${script}`);
   return words.slice(1, -1);
+}
+
+/** `--node-flags "..."`: the flags given (`--node-flags=` for none, Node's defaults); undefined without the option. */
+export function nodeFlagsOption(flags: Record<string, string | true>): string[] | undefined {
+  const given = flags['node-flags'];
+  return typeof given === 'string' ? given.split(/\s+/).filter(Boolean) : undefined;
 }
