@@ -26,8 +26,10 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000
 # A young generation big enough that a request's data dies young: at 20 requests in flight, with
 # Node's default semi-space (16 MB) V8 scavenged every ~12 Portfolio answers and copied every request
 # still in flight each time. At 64 MB, CPU per Portfolio query (20 accounts) fell ~30% and stopped
-# varying from process to process (the Dashboard's did not move), for ~100 MB more RSS under load. `npm run bench -- overhead` runs every gateway with these flags; `npm run
-# start:prod` passes the same (a unit test keeps the two alike). Override with `-e NODE_OPTIONS=...`.
+# varying from process to process (the Dashboard's did not move), and the last delivery of a live
+# event to 5,000 subscribers came sooner, for ~35-100 MB more RSS. `npm run start:prod` passes the same
+# flags (a unit test keeps the two alike) and `npm run bench -- overhead|fanout` runs with them.
+# Override with `docker run -e NODE_OPTIONS=...`.
 ENV NODE_OPTIONS="--max-semi-space-size=64"
 WORKDIR /app
 # Owned by root, read-only to the `node` user the process runs as: the gateway writes no files.

@@ -10,7 +10,8 @@
  * clients that spell the same URL differently share one answer.
  *
  * Admin routes: `GET|DELETE /__fixed/counters` (calls answered, misses, most in flight at once, calls
- * per route, and the first calls answered as the client sent them, `GET /v2/...?...`, to replay), `POST /__fixed/latency {"ms": 50}` (every answer waits that long first), `POST /__fixed/freeze`.
+ * per route, and the first calls answered as the client sent them, `GET /v2/...?...`, to replay),
+ * `POST /__fixed/latency {"ms": 50}` (every answer waits that long first), `POST /__fixed/freeze`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

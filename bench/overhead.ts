@@ -54,11 +54,10 @@ import { fileURLToPath } from 'node:url';
 import { CARD_QUERY, DASHBOARD_QUERY, PORTFOLIO_QUERY, SETTLEMENT_QUERY } from '../src/examples.ts';
 import { DEMO_CREDENTIALS } from '../src/sandbox/seed/index.ts';
 import { portfolioAccountIds } from '../src/sandbox/seed/portfolio.ts';
-import { request } from 'undici';
 import { builtCopy } from './built-copy.ts';
 import { percentile } from './fanout-stats.ts';
 import { imageNodeFlags, nodeFlagsOption } from './production-node-flags.ts';
-import { cpuMs, fetchJson, load, printTable, sequential, startProcess, stopProcess, type SequentialSend } from './utils.ts';
+import { cpuMs, exchange, fetchJson, load, printTable, sequential, startProcess, stopProcess, type SequentialSend } from './utils.ts';
 
 const SEED = 20_250_101;
 const PORTFOLIO_SIZE = 20;
@@ -182,15 +181,6 @@ interface LatencyTarget {
 }
 const DIRECT = 'direct, one call';
 const FLOOR = 'floor proxy';
-
-/** A request to time: resolves with its status once the body is read. */
-const exchange =
-  (url: string, options: { method?: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): SequentialSend =>
-  async () => {
-    const response = await request(url, options);
-    await response.body.dump();
-    return response.statusCode;
-  };
 
 /** Several requests at once, timed together: the first failing status, or 200. */
 const allOf =

@@ -161,6 +161,15 @@ export interface SequentialResult {
 /** One timed exchange of a `sequential` run (it may make several requests at once); resolves with its HTTP status. */
 export type SequentialSend = () => Promise<number>;
 
+/** A request to time, again and again: resolves with its status once the body is read. */
+export const exchange =
+  (url: string, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {}): SequentialSend =>
+  async () => {
+    const response = await request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
+    await response.body.dump();
+    return response.statusCode;
+  };
+
 /**
  * Concurrency 1: one request after another over one keep-alive connection for `durationSeconds` (or one
  * `send` after another), each timed with `performance.now()`. Used where whole-millisecond resolution
@@ -169,14 +178,7 @@ export type SequentialSend = () => Promise<number>;
 export async function sequential(
   options: { url: string; durationSeconds: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } | { send: SequentialSend; durationSeconds: number },
 ): Promise<SequentialResult> {
-  const send: SequentialSend =
-    'send' in options
-      ? options.send
-      : async () => {
-          const response = await request(options.url, { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
-          await response.body.dump();
-          return response.statusCode;
-        };
+  const send = 'send' in options ? options.send : exchange(options.url, options);
   const samples: number[] = [];
   let failures = 0;
   const until = performance.now() + options.durationSeconds * 1000;
