@@ -37,7 +37,7 @@
  * those named by `--queries`, a comma list of name prefixes), the gateways take turns, their order
  * rotated each round (full, bare, then bare, full; with before: full, before, bare, then before, bare,
  * full, ...: drift hits all): autocannon at concurrency 20 for about `--duration` seconds each (a
- * counted run sized from a warm-up's rate), the gateway's CPU read from `/proc/<pid>/stat` (utime +
+ * counted run sized from a warm-up's rate, after an uncounted one as long, so JIT warm-up is not counted), the gateway's CPU read from `/proc/<pid>/stat` (utime +
  * stime) around the run and divided by the requests answered. The ratios are full÷bare (the aims), and
  * with before also before÷bare and full÷before; with 2 or more rounds each CPU ratio is also given by
  * round (each round's ratio of the two gateways' median processes, then their median and range): a
@@ -349,10 +349,15 @@ export async function benchOverhead({
     for (const { name, body } of queries) {
       const amounts = new Map<Gateway, number>();
       for (const gateway of gateways) {
-        // Two warm-ups: a short cold one (JIT, connections), then one whose rate sizes the measured runs.
+        // Three warm-ups, none counted: a short cold one (JIT, connections), one whose rate sizes the
+        // measured turns, then one as long as a measured turn. V8 took ~3,000 Dashboard requests to
+        // settle (CPU per query from ~2.9 ms over the first 500 to ~0.9 ms), the full gateway a batch or
+        // two of 500 later than the bare one: counting from the 600th request weighed the warm-up of the
+        // gateway with more code, most in the layouts with the fewest turns per process.
         await load({ ...options(gateway, body), amount: connections * 5 });
         const warmup = await load({ ...options(gateway, body), amount: sizingRequests });
         amounts.set(gateway, Math.max(connections * 10, Math.round((warmup.requests / warmup.seconds) * durationSeconds)));
+        await load({ ...options(gateway, body), amount: amounts.get(gateway)! });
       }
       const totals = new Map(gateways.map((gateway) => [gateway, { requests: 0, seconds: 0, cpuMs: 0, calls: 0, failures: 0, p50: [] as number[], p99: [] as number[], roundCpu: [] as number[] }]));
       for (let round = 0; round < rounds; round += 1) {
