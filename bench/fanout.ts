@@ -147,10 +147,10 @@ async function run(server: Server, mode: Mode, selection: Selection, subscribers
     ...(mode === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
   };
   const entry = server === 'floor' ? 'bench/fanout-floor.ts' : server === 'before' ? 'dist/main.js' : options.built ? 'dist/main.js' : 'src/main.ts';
-  const nodeArgs = [
-    ...options.nodeFlags,
-    ...(server === 'floor' ? ['--import', 'tsx'] : server === 'before' ? [] : [...(options.built ? [] : ['--import', 'tsx']), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])]),
-  ];
+  // The floor relay always runs through tsx, `before` always built; only this checkout's gateway is profiled.
+  const throughTsx = server === 'floor' || (server === 'this' && !options.built);
+  const profiled = server === 'this' && options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeArgs = [...options.nodeFlags, ...(throughTsx ? ['--import', 'tsx'] : []), ...profiled];
   const gateway = await startProcess(entry, env, /Klarna Partner Gateway: (http:\/\/\S+)\/graphql/, 60_000, { nodeArgs, ...(server === 'before' ? { cwd: options.beforeDir! } : {}) });
   const ingress = `${gateway.url}/webhooks/klarna`;
   const processes = Array.from({ length: Math.min(options.clients, subscribers) }, startClients);
